@@ -1,0 +1,9 @@
+import type { Command } from '../types.js';
+
+/** Every CLI command, in help order. Add new commands here (one import + one entry). */
+export async function loadCommands(): Promise<Command[]> {
+  const mods = await Promise.all([
+    // Lazy imports keep `--help` fast and avoid loading onnxruntime for ingest-only commands.
+  ] as Promise<{ default: Command }>[]);
+  return mods.map((m) => m.default);
+}
