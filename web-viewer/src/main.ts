@@ -1,3 +1,11 @@
-// Placeholder entry; the viewer (issue 5) replaces it.
-const app = document.getElementById('app');
-if (app) app.textContent = 'panoptic-stream viewer';
+/** Entry point of the panoptic-stream web viewer: builds the app into #app. */
+import './style.css';
+import { App } from './app.js';
+
+const root = document.getElementById('app');
+if (root) {
+  const app = new App(root);
+  app.start();
+  // Exposed for debugging from the console and for the e2e test's assertions on the live state.
+  (window as unknown as { panopticViewer: App }).panopticViewer = app;
+}
