@@ -52,9 +52,7 @@ export class App {
       this.status.dataset.state = s;
       this.status.title = `live socket ${s}${reason ? `: ${reason}` : ''}`;
     };
-    this.socket.onNotice = (m) => {
-      if (m.type === 'error') this.showNotice(`server: ${String(m.message ?? m.error ?? 'error')}`);
-    };
+    this.socket.onNotice = (m) => this.onNotice(m);
     window.addEventListener('keydown', (ev) => {
       if (ev.key === 'Escape' && !this.detail) for (const d of [this.formDialog, this.settings]) d.hidden = true;
     });
@@ -139,6 +137,17 @@ export class App {
     }
     if (cams.length === 0) this.grid.replaceChildren(this.empty);
     else this.empty.remove();
+  }
+
+  /** Server pushes on `/ws`: camera state changes and removals show at once instead of at the next poll. */
+  private onNotice(m: Record<string, unknown>): void {
+    const id = typeof m.cameraId === 'string' ? m.cameraId : undefined;
+    if (m.type === 'error') this.showNotice(`server: ${String(m.message ?? 'error')}${typeof m.field === 'string' ? ` (${m.field})` : ''}`);
+    else if (m.type === 'removed' && id) this.reconcile(this.cameras.filter((c) => c.id !== id));
+    else if (m.type === 'state' && id && typeof m.state === 'string') {
+      const reason = typeof m.reason === 'string' ? m.reason : undefined;
+      this.reconcile(this.cameras.map((c) => (c.id === id ? { ...c, state: m.state as string, reason } : c)));
+    }
   }
 
   private onAdded(cam: CameraStatus): void {

@@ -7,7 +7,7 @@ export class CameraForm {
   readonly root: HTMLFormElement;
   private readonly url = h('input', { name: 'url', type: 'text', required: true, placeholder: 'rtsp://host:554/stream', autocomplete: 'off', spellcheck: 'false' });
   private readonly name = h('input', { name: 'name', type: 'text', placeholder: 'lobby', autocomplete: 'off' });
-  private readonly options = h('textarea', { name: 'options', rows: 3, placeholder: '{"maxFps": 15}', spellcheck: 'false' });
+  private readonly options = h('textarea', { name: 'options', rows: 3, placeholder: '{"maxFps": 15, "loop": true}', spellcheck: 'false' });
   private readonly formError = h('p', { class: 'error', role: 'alert', 'data-field-error': '' });
   private readonly submit = h('button', { type: 'submit', class: 'primary' }, 'Add camera');
 
@@ -20,7 +20,7 @@ export class CameraForm {
       h('h3', {}, 'Add a camera'),
       field('Source URL', this.url, 'url'),
       field('Name', this.name, 'name', 'optional'),
-      field('Options (JSON)', this.options, 'options', 'optional, e.g. {"maxFps": 15}'),
+      field('Options (JSON)', this.options, 'options', 'optional: id, loop, maxFps, width, height, rtspTransport'),
       this.formError,
       h('div', { class: 'actions' }, this.submit),
     );

@@ -104,7 +104,7 @@ export class LiveSocket {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     const want = this.desired();
     for (const [cameraId, opts] of want) {
-      const msg = { type: 'subscribe', cameras: [cameraId], fields: { masks: opts.masks }, masks: opts.masks, frames: opts.frames, maxRateFps: opts.maxRateFps, view: opts.view };
+      const msg = { type: 'subscribe', cameras: [cameraId], masks: opts.masks, frames: opts.frames, maxRateFps: opts.maxRateFps, view: opts.view };
       const json = JSON.stringify(msg);
       if (this.sent.get(cameraId) === json) continue;
       ws.send(json);

@@ -7,7 +7,7 @@ import { MjpegPlayer } from './players/mjpeg-player.js';
 import type { Player } from './players/player.js';
 import { WhepPlayer } from './players/whep-player.js';
 import { WsJpegPlayer } from './players/ws-jpeg-player.js';
-import type { ViewMode } from './protocol.js';
+import { WHEP_SUPPORTS_VIEW, type ViewMode } from './protocol.js';
 import { transportOrder, type Transport } from './settings.js';
 
 export type PlayState = 'connecting' | 'playing' | 'stalled' | 'reconnecting' | 'failed';
@@ -87,7 +87,11 @@ export class LiveVideo {
 
   private async run(gen: number): Promise<void> {
     this.failures.length = 0;
+    const view = this.opts.view;
+    const needsView = view !== undefined && view !== 'overlay' && !WHEP_SUPPORTS_VIEW;
+    if (needsView && this.opts.preferred === 'webrtc') this.failures.push(`webrtc: no per-session ${view} mode on the server`);
     for (const t of transportOrder(this.opts.preferred)) {
+      if (t === 'webrtc' && needsView) continue;
       if (this.closed || gen !== this.generation) return;
       const p = this.create(t);
       try {

@@ -9,6 +9,13 @@ import type { CocoRle } from './rle.js';
 export type ViewMode = 'overlay' | 'raw' | 'depth' | 'side-by-side';
 export const VIEW_MODES: readonly ViewMode[] = ['overlay', 'raw', 'depth', 'side-by-side'];
 
+/**
+ * Whether `POST /whep/:id?view=MODE` selects the render mode of a WebRTC session. The server's WHEP
+ * egress sends its default mode (`outputs.mode`) only, so other modes play over WebSocket JPEG (or MJPEG),
+ * which take `view` per subscription.
+ */
+export const WHEP_SUPPORTS_VIEW = false;
+
 export type CameraState = 'starting' | 'streaming' | 'stalled' | 'reconnecting' | 'stopped' | 'failed' | string;
 
 export interface CameraStatus {
@@ -117,15 +124,19 @@ export function readCameraList(v: unknown): CameraStatus[] {
   return list.map(readCamera).filter((c) => c.id !== '');
 }
 
+/** `GET /api/models` → `{active, models: [{name, family, loaded, executionProviders: {session: provider}}]}`. */
 export function readModels(v: unknown): ModelInfo[] {
   const list = Array.isArray(v) ? v : Array.isArray(obj(v).models) ? (obj(v).models as unknown[]) : [];
+  const active = str(obj(v).active);
   return list.map((m) => {
     const o = obj(m);
+    const eps = Object.values(obj(o.executionProviders)).filter((e): e is string => typeof e === 'string');
+    const name = str(o.name) ?? str(o.id) ?? '?';
     return {
-      name: str(o.name) ?? str(o.id) ?? '?',
+      name,
       family: str(o.family),
-      executionProvider: str(o.executionProvider),
-      loaded: typeof o.loaded === 'boolean' ? o.loaded : undefined,
+      executionProvider: str(o.executionProvider) ?? (eps.length ? [...new Set(eps)].join(',') : undefined),
+      loaded: typeof o.loaded === 'boolean' ? o.loaded : active !== undefined ? name === active : undefined,
       categories: Array.isArray(o.categories) ? (o.categories as ModelInfo['categories']) : undefined,
     };
   });
