@@ -155,8 +155,11 @@ export function closestName(name: string, candidates: readonly string[]): string
   return best;
 }
 
-/** Parses with `schema`; the first problem becomes a ConfigError naming `root.field` and the value. */
-export function parseManifestPart<S extends z.ZodType>(schema: S, value: unknown, root: string, file?: string): z.output<S> {
+/**
+ * Parses with `schema`; the first problem becomes a ConfigError naming `root.field` and the value.
+ * An unknown field suggests the closest of `knownFields` (default: the manifest's own field names).
+ */
+export function parseManifestPart<S extends z.ZodType>(schema: S, value: unknown, root: string, file?: string, knownFields: readonly string[] = KNOWN_FIELDS): z.output<S> {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
   const problems = problemsOf(res.error, value, root);
@@ -164,7 +167,7 @@ export function parseManifestPart<S extends z.ZodType>(schema: S, value: unknown
   let message = first.message;
   if (message.startsWith('unknown field')) {
     const key = first.field.split(/[.[\]]/).filter(Boolean).pop() ?? '';
-    const hint = closestName(key, KNOWN_FIELDS);
+    const hint = closestName(key, knownFields);
     message = `unknown field${hint ? `; did you mean "${hint}"?` : ''} (fields are listed in docs/models.md)`;
   }
   const err = new ConfigError(first.field, first.value, message, file ? { file } : undefined);

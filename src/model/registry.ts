@@ -25,6 +25,8 @@ export interface FamilyDefinition<P = unknown> {
   readonly family: string;
   /** Validates `manifest.params`; errors are reported as `params.<field>`. */
   readonly paramsSchema: z.ZodType<P>;
+  /** Valid param names, used to suggest the right one for a typo (`params.bnis` → `bins`). */
+  readonly paramNames?: readonly string[];
   /** Component roles that must be present in the manifest (e.g. `['main']`). */
   readonly requiredComponents: readonly string[];
   /** Further roles the family understands; when given, any other role is refused. */
@@ -83,6 +85,6 @@ export function validateForFamily(manifest: Manifest, file?: string): { def: Fam
       if (!(m in comp.outputs))
         throw new ConfigError(`components.${role}.outputs`, comp.outputs, `family ${def.family} needs output "${m}" (required: ${meanings.join(', ')})`, ctx);
   }
-  const params = parseManifestPart(def.paramsSchema, manifest.params, 'params', file);
+  const params = parseManifestPart(def.paramsSchema, manifest.params, 'params', file, def.paramNames ?? []);
   return { def, params };
 }

@@ -52,7 +52,11 @@ export async function createSession(path: string, opts: SessionOptions = {}): Pr
   for (const ep of wanted) if (!KNOWN_EPS.has(ep)) throw new ConfigError('executionProviders', ep, `unknown execution provider; valid: ${[...KNOWN_EPS].join(', ')}`);
   const available = new Set(availableExecutionProviders());
   const candidates = wanted.filter((ep) => ep === 'cpu' || (available.has(ep) && !failedEps.has(ep)));
-  for (const ep of wanted) if (!candidates.includes(ep)) log.debug(`execution provider ${ep} not available in this onnxruntime-node build; skipped`);
+  // Asked for explicitly → warn when skipped; the default preference list only logs at debug level.
+  const skipLog = opts.executionProviders ? log.warn.bind(log) : log.debug.bind(log);
+  for (const ep of wanted)
+    if (!candidates.includes(ep))
+      skipLog(`execution provider ${ep} ${failedEps.has(ep) ? 'failed earlier in this process' : 'not available in this onnxruntime-node build'}; skipped`, { path, available: [...available].join(',') });
   if (!candidates.includes('cpu')) candidates.push('cpu');
   let lastErr: unknown;
   for (const ep of candidates) {
