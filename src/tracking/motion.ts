@@ -1,0 +1,81 @@
+/**
+ * Constant-velocity motion model on segment centroids, and its effect on the spectral embedding:
+ * the predicted embedding is the last embedding shifted by γ(predicted centroid) − γ(last centroid).
+ * For γ-of-centroid embeddings this is exactly γ(predicted centroid); for a model's own mean predicted
+ * PE (generalist-pe) it keeps the model's per-object offset from γ(centroid) while moving it.
+ */
+import type { BBox } from '../core/types.js';
+import { gamma1d, normCoord } from '../model/pe.js';
+
+/** Centroid after `dtFrames` frames at velocity `v` (px/frame). */
+export function predictCentroid(c: readonly [number, number], v: readonly [number, number], dtFrames: number): [number, number] {
+  return [c[0] + v[0] * dtFrames, c[1] + v[1] * dtFrames];
+}
+
+/** Box translated by the centroid displacement. */
+export function shiftBox(b: BBox, dx: number, dy: number): BBox {
+  return [b[0] + dx, b[1] + dy, b[2], b[3]];
+}
+
+/**
+ * Writes the predicted embedding into `out`: `last + γ(to) − γ(from)` (pixel centroids in a
+ * width×height frame). `last.length` must be 4·L; other layouts are copied unchanged (no motion).
+ * `scratch` must hold 2·last.length values.
+ */
+export function predictEmbedding(
+  last: Float32Array,
+  from: readonly [number, number],
+  to: readonly [number, number],
+  width: number,
+  height: number,
+  out: Float32Array,
+  scratch: Float32Array,
+): void {
+  const n = last.length;
+  if (n % 4 !== 0 || (from[0] === to[0] && from[1] === to[1])) {
+    out.set(last);
+    return;
+  }
+  const harmonics = n / 4;
+  const a = scratch.subarray(0, n);
+  const b = scratch.subarray(n, 2 * n);
+  gamma1d(normCoord(from[0], width), harmonics, a, 0);
+  gamma1d(normCoord(from[1], height), harmonics, a, 2 * harmonics);
+  gamma1d(normCoord(to[0], width), harmonics, b, 0);
+  gamma1d(normCoord(to[1], height), harmonics, b, 2 * harmonics);
+  for (let i = 0; i < n; i++) out[i] = last[i]! + b[i]! - a[i]!;
+}
+
+/** Intersection over union of two [x, y, w, h] boxes (pixel extents; 0 when either is empty). */
+export function boxIoU(a: BBox, b: BBox): number {
+  const ix = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const iy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  if (ix <= 0 || iy <= 0) return 0;
+  const inter = ix * iy;
+  const union = a[2] * a[3] + b[2] * b[3] - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Exponentially smoothed velocity update; the first observation is taken as is. */
+export function updateVelocity(
+  v: [number, number],
+  observed: readonly [number, number],
+  alpha: number,
+  first: boolean,
+): [number, number] {
+  if (first) return [observed[0], observed[1]];
+  return [alpha * observed[0] + (1 - alpha) * v[0], alpha * observed[1] + (1 - alpha) * v[1]];
+}
+
+/**
+ * Amodal completion of one box axis. When the observed extent is shorter than `ratio`·`refLen`, the
+ * object is taken to be partly hidden (occluded or cut by the frame edge) on one side: the observed
+ * edge closer to the predicted box is trusted and the extent is restored to `refLen` from it.
+ * Returns [start, length, partial].
+ */
+export function amodalAxis(obsStart: number, obsLen: number, predStart: number, predLen: number, refLen: number, ratio: number): [number, number, boolean] {
+  if (!(obsLen < ratio * refLen)) return [obsStart, obsLen, false];
+  const startErr = Math.abs(obsStart - predStart);
+  const endErr = Math.abs(obsStart + obsLen - (predStart + predLen));
+  return startErr <= endErr ? [obsStart, refLen, true] : [obsStart + obsLen - refLen, refLen, true];
+}

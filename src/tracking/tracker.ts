@@ -1,0 +1,338 @@
+/**
+ * Per-camera tracker: a pure, synchronous core (no clocks, no I/O). Each `update()` associates the
+ * frame's thing segments with existing tracks by the distance between the segment's embedding and the
+ * track's predicted embedding (constant-velocity motion), plus an optional overlap term, gated by
+ * category, solved optimally per connected component (Hungarian). Stuff segments get one stable id
+ * per category. Track ids come from one counter and are never reused for the tracker's lifetime
+ * (`reset()` ends tracks but keeps the counter). See docs/tracking.md.
+ */
+import type { BBox, PanopticFrame, Segment, TrackEvent, TrackedFrame, TrackedSegment, TrackState } from '../core/types.js';
+import { embeddingDistance } from '../model/pe.js';
+import { solveThresholded } from './hungarian.js';
+import { maskOverlaps } from './mask-overlap.js';
+import { amodalAxis, boxIoU, predictCentroid, predictEmbedding, shiftBox, updateVelocity } from './motion.js';
+import { parseTrackerOptions, type TrackerOptions, type TrackerSnapshot, type TrackSnapshot } from './types.js';
+
+interface Track {
+  readonly id: number;
+  readonly categoryId: number;
+  readonly isThing: boolean;
+  state: Exclude<TrackState, 'ended'>;
+  hits: number;
+  readonly birthT: number;
+  lastSeenT: number;
+  /** Segment id of the last match (for mask IoU with the previous frame). */
+  lastSegmentId: number;
+  /** Pixel area at the last match. */
+  area: number;
+  /** Motion state: the (amodal) centroid, i.e. corrected for a partly hidden object. */
+  centroid: [number, number];
+  velocity: [number, number];
+  /** Amodal box (the visible box restored to the reference size when partly hidden). */
+  bbox: BBox;
+  /** Reference box size [w, h]: follows growth at once, shrinkage slowly (see SIZE_ADAPT). */
+  size: [number, number];
+  /** Centroid minus box centre at the last full view (mask shape offset). */
+  offset: [number, number];
+  /** Centroid of the last matched segment; `embedding` belongs to this point. */
+  visCentroid: [number, number];
+  embedding: Float32Array;
+  // Per-frame predictions (scratch, overwritten in every update).
+  predCentroid: [number, number];
+  predBox: BBox;
+  predEmbedding: Float32Array;
+}
+
+/**
+ * Per-frame rate at which the reference size follows a shrinking box (growth is taken at once). Slow
+ * enough that an occluder sliding over an object is seen as partial occlusion, fast enough to follow an
+ * object moving away (a few % per frame).
+ */
+const SIZE_ADAPT = 0.2;
+
+export class Tracker {
+  readonly options: TrackerOptions;
+  private things: Track[] = [];
+  private readonly stuff = new Map<number, Track>();
+  private nextId = 1;
+  /** Internal monotonic frame clock: advances by the seq gap (dropped frames count), at least 1. */
+  private t = 0;
+  private lastSeq: number | null = null;
+  private framesSeen = 0;
+  private width = 0;
+  private height = 0;
+  private embeddingLength = -1;
+  private prevIds: Int32Array | null = null;
+  private scratch = new Float32Array(32);
+
+  constructor(options: unknown = {}) {
+    this.options = parseTrackerOptions(options);
+  }
+
+  /** Associates one frame; frames must be given in order. */
+  update(frame: PanopticFrame): TrackedFrame {
+    validateFrame(frame);
+    const seq = frame.frame?.seq ?? (this.lastSeq === null ? 0 : this.lastSeq + 1);
+    const events: TrackEvent[] = [];
+    const embLen = frame.segments.find((s) => s.isThing)?.embedding.length ?? this.embeddingLength;
+    if (this.framesSeen > 0 && (frame.width !== this.width || frame.height !== this.height || embLen !== this.embeddingLength)) {
+      // Positions and embeddings are not comparable across a resolution or embedding change.
+      this.endThings(events, this.lastSeq ?? seq);
+      this.stuff.clear();
+    }
+    this.t += this.lastSeq !== null && seq > this.lastSeq ? seq - this.lastSeq : this.framesSeen > 0 ? 1 : 0;
+    this.lastSeq = seq;
+    this.framesSeen++;
+    this.width = frame.width;
+    this.height = frame.height;
+    this.embeddingLength = embLen;
+
+    const out: TrackedSegment[] = new Array(frame.segments.length);
+    const assigned = this.associate(frame, events, seq);
+    frame.segments.forEach((s, j) => {
+      const tr = s.isThing ? assigned[j]! : this.stuffTrack(s);
+      out[j] = {
+        ...s,
+        trackId: tr.id,
+        state: tr.state,
+        ageFrames: this.t - tr.birthT + 1,
+        velocity: [tr.velocity[0], tr.velocity[1]],
+      };
+    });
+    this.prevIds = this.options.overlap === 'mask' ? frame.ids : null;
+    const { segments: _segments, ...rest } = frame;
+    return { ...rest, segments: out, events };
+  }
+
+  /** Ends every track (returning their `ended` events) and forgets motion state; ids are not reused. */
+  reset(): TrackEvent[] {
+    const events: TrackEvent[] = [];
+    this.endThings(events, this.lastSeq ?? 0);
+    this.stuff.clear();
+    this.prevIds = null;
+    return events;
+  }
+
+  toJSON(): TrackerSnapshot {
+    const snap = (tr: Track): TrackSnapshot => ({
+      trackId: tr.id,
+      categoryId: tr.categoryId,
+      isThing: tr.isThing,
+      state: tr.state,
+      hits: tr.hits,
+      missedFrames: this.t - tr.lastSeenT,
+      ageFrames: this.t - tr.birthT + 1,
+      centroid: [...tr.centroid],
+      velocity: [...tr.velocity],
+      bbox: [...tr.bbox],
+    });
+    return {
+      options: { ...this.options },
+      nextTrackId: this.nextId,
+      framesSeen: this.framesSeen,
+      lastSeq: this.lastSeq,
+      tracks: [...this.things.map(snap), ...[...this.stuff.values()].map(snap)],
+    };
+  }
+
+  private associate(frame: PanopticFrame, events: TrackEvent[], seq: number): (Track | undefined)[] {
+    const o = this.options;
+    const segs = frame.segments;
+    const assigned: (Track | undefined)[] = new Array(segs.length);
+    // Predict every live track forward to this frame.
+    const need = 2 * Math.max(this.embeddingLength, 0);
+    if (this.scratch.length < need) this.scratch = new Float32Array(need);
+    for (const tr of this.things) {
+      const dt = this.t - tr.lastSeenT;
+      tr.predCentroid = predictCentroid(tr.centroid, tr.velocity, dt);
+      tr.predBox = shiftBox(tr.bbox, tr.predCentroid[0] - tr.centroid[0], tr.predCentroid[1] - tr.centroid[1]);
+      predictEmbedding(tr.embedding, tr.visCentroid, tr.predCentroid, frame.width, frame.height, tr.predEmbedding, this.scratch);
+    }
+    const overlaps = o.overlap === 'mask' && this.prevIds ? maskOverlaps(this.prevIds, frame.ids) : null;
+    const prevT = this.t - 1;
+    // Group by category: the cost between different categories is infinite, so they never interact.
+    const byCat = new Map<number, { tracks: Track[]; segs: number[] }>();
+    for (const tr of this.things) {
+      let g = byCat.get(tr.categoryId);
+      if (!g) byCat.set(tr.categoryId, (g = { tracks: [], segs: [] }));
+      g.tracks.push(tr);
+    }
+    segs.forEach((s, j) => {
+      if (!s.isThing) return;
+      let g = byCat.get(s.categoryId);
+      if (!g) byCat.set(s.categoryId, (g = { tracks: [], segs: [] }));
+      g.segs.push(j);
+    });
+    for (const { tracks, segs: idx } of byCat.values()) {
+      if (tracks.length === 0 || idx.length === 0) continue;
+      const n = tracks.length;
+      const m = idx.length;
+      const cost = new Float64Array(n * m);
+      const slack = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const tr = tracks[i]!;
+        slack[i] = tr.state === 'lost' ? o.lostCostGrowthPerFrame * (this.t - tr.lastSeenT - 1) : 0;
+        for (let k = 0; k < m; k++) {
+          const s = segs[idx[k]!]!;
+          let c = o.embeddingWeight > 0 ? o.embeddingWeight * embeddingDistance(tr.predEmbedding, s.embedding) : 0;
+          if (o.overlapWeight > 0 && o.overlap !== 'none') {
+            let iou: number;
+            if (overlaps && tr.lastSeenT === prevT) {
+              const prev = tr.area;
+              const inter = overlaps.get(tr.lastSegmentId, s.id);
+              iou = inter > 0 ? inter / (prev + s.area - inter) : 0;
+            } else {
+              iou = boxIoU(tr.predBox, s.bbox);
+            }
+            c += o.overlapWeight * (1 - iou);
+          }
+          cost[i * m + k] = c;
+        }
+      }
+      const rowToCol = solveThresholded(cost, n, m, o.maxCost, slack);
+      for (let i = 0; i < n; i++) {
+        const k = rowToCol[i]!;
+        if (k >= 0) assigned[idx[k]!] = this.match(tracks[i]!, segs[idx[k]!]!, events, seq);
+      }
+    }
+    // Unmatched tracks age; tentative ones die quietly, confirmed ones go lost, then end.
+    const survivors: Track[] = [];
+    for (const tr of this.things) {
+      if (tr.lastSeenT === this.t) {
+        survivors.push(tr);
+        continue;
+      }
+      const missed = this.t - tr.lastSeenT;
+      if (tr.state === 'tentative') {
+        if (missed <= o.maxTentativeMissFrames) survivors.push(tr);
+        continue;
+      }
+      const [px, py] = tr.predCentroid;
+      const outside = px < 0 || py < 0 || px > frame.width || py > frame.height;
+      // A track coasting out of the picture has left: γ is periodic, so keeping it would alias it
+      // onto the opposite edge.
+      if (missed > o.maxAgeFrames || outside) {
+        events.push(this.endedEvent(tr, seq));
+      } else {
+        tr.state = 'lost';
+        survivors.push(tr);
+      }
+    }
+    this.things = survivors;
+    // Unmatched thing segments start tentative tracks whose id is final from birth.
+    segs.forEach((s, j) => {
+      if (!s.isThing || assigned[j]) return;
+      const tr = this.newTrack(s);
+      this.things.push(tr);
+      if (tr.state === 'confirmed') events.push(this.startedEvent(tr, seq));
+      assigned[j] = tr;
+    });
+    return assigned;
+  }
+
+  private match(tr: Track, s: Segment, events: TrackEvent[], seq: number): Track {
+    const dt = this.t - tr.lastSeenT;
+    const ratio = this.options.partialSizeRatio;
+    const b = s.bbox;
+    const p = tr.predBox;
+    const [x, w, partialX] = amodalAxis(b[0], b[2], p[0], p[2], tr.size[0], ratio);
+    const [y, h, partialY] = amodalAxis(b[1], b[3], p[1], p[3], tr.size[1], ratio);
+    const cx = partialX ? x + w / 2 + tr.offset[0] : s.centroid[0];
+    const cy = partialY ? y + h / 2 + tr.offset[1] : s.centroid[1];
+    if (!partialX) {
+      tr.size[0] = b[2] >= tr.size[0] ? b[2] : SIZE_ADAPT * b[2] + (1 - SIZE_ADAPT) * tr.size[0];
+      tr.offset[0] = s.centroid[0] - (b[0] + b[2] / 2);
+    }
+    if (!partialY) {
+      tr.size[1] = b[3] >= tr.size[1] ? b[3] : SIZE_ADAPT * b[3] + (1 - SIZE_ADAPT) * tr.size[1];
+      tr.offset[1] = s.centroid[1] - (b[1] + b[3] / 2);
+    }
+    const observed: [number, number] = [(cx - tr.centroid[0]) / dt, (cy - tr.centroid[1]) / dt];
+    tr.velocity = updateVelocity(tr.velocity, observed, this.options.velocitySmoothing, tr.hits === 1);
+    tr.centroid = [cx, cy];
+    tr.bbox = [x, y, w, h];
+    tr.visCentroid = [s.centroid[0], s.centroid[1]];
+    tr.embedding = s.embedding;
+    tr.lastSeenT = this.t;
+    tr.lastSegmentId = s.id;
+    tr.area = s.area;
+    tr.hits++;
+    if (tr.state === 'lost') tr.state = 'confirmed';
+    else if (tr.state === 'tentative' && tr.hits >= this.options.minHits) {
+      tr.state = 'confirmed';
+      events.push(this.startedEvent(tr, seq));
+    }
+    return tr;
+  }
+
+  private newTrack(s: Segment): Track {
+    return {
+      id: this.nextId++,
+      categoryId: s.categoryId,
+      isThing: s.isThing,
+      state: s.isThing && this.options.minHits > 1 ? 'tentative' : 'confirmed',
+      hits: 1,
+      birthT: this.t,
+      lastSeenT: this.t,
+      lastSegmentId: s.id,
+      area: s.area,
+      centroid: [s.centroid[0], s.centroid[1]],
+      velocity: [0, 0],
+      bbox: [...s.bbox],
+      size: [s.bbox[2], s.bbox[3]],
+      offset: [s.centroid[0] - (s.bbox[0] + s.bbox[2] / 2), s.centroid[1] - (s.bbox[1] + s.bbox[3] / 2)],
+      visCentroid: [s.centroid[0], s.centroid[1]],
+      embedding: s.embedding,
+      predCentroid: [s.centroid[0], s.centroid[1]],
+      predBox: [...s.bbox],
+      predEmbedding: new Float32Array(s.embedding.length),
+    };
+  }
+
+  private stuffTrack(s: Segment): Track {
+    let tr = this.stuff.get(s.categoryId);
+    if (!tr) {
+      tr = this.newTrack(s);
+      this.stuff.set(s.categoryId, tr);
+    } else if (tr.lastSeenT !== this.t) {
+      const dt = this.t - tr.lastSeenT;
+      const observed: [number, number] = [(s.centroid[0] - tr.centroid[0]) / dt, (s.centroid[1] - tr.centroid[1]) / dt];
+      tr.velocity = updateVelocity(tr.velocity, observed, this.options.velocitySmoothing, tr.hits === 1);
+      tr.centroid = [s.centroid[0], s.centroid[1]];
+      tr.bbox = [...s.bbox];
+      tr.lastSeenT = this.t;
+      tr.hits++;
+    }
+    return tr;
+  }
+
+  private endThings(events: TrackEvent[], seq: number): void {
+    for (const tr of this.things) if (tr.state !== 'tentative') events.push(this.endedEvent(tr, seq));
+    this.things = [];
+  }
+
+  private startedEvent(tr: Track, seq: number): TrackEvent {
+    return { type: 'started', trackId: tr.id, categoryId: tr.categoryId, seq, ageFrames: this.t - tr.birthT + 1 };
+  }
+
+  /** `ageFrames` of an ended track is its visible life: birth to last match, inclusive. */
+  private endedEvent(tr: Track, seq: number): TrackEvent {
+    return { type: 'ended', trackId: tr.id, categoryId: tr.categoryId, seq, ageFrames: tr.lastSeenT - tr.birthT + 1 };
+  }
+}
+
+function validateFrame(frame: PanopticFrame): void {
+  if (!frame || typeof frame !== 'object') throw new TypeError(`frame: expected a PanopticFrame, got ${String(frame)}`);
+  if (!(frame.width > 0) || !(frame.height > 0)) throw new TypeError(`frame.width/height: expected positive sizes, got ${frame.width}×${frame.height}`);
+  if (!Array.isArray(frame.segments)) throw new TypeError(`frame.segments: expected an array, got ${typeof frame.segments}`);
+  let len = -1;
+  frame.segments.forEach((s, j) => {
+    const c = s.centroid;
+    if (!c || !Number.isFinite(c[0]) || !Number.isFinite(c[1])) throw new TypeError(`frame.segments[${j}].centroid: expected finite [x, y], got ${JSON.stringify(c)}`);
+    if (!(s.embedding instanceof Float32Array)) throw new TypeError(`frame.segments[${j}].embedding: expected a Float32Array`);
+    if (s.isThing) {
+      if (len >= 0 && s.embedding.length !== len) throw new TypeError(`frame.segments[${j}].embedding: length ${s.embedding.length} differs from ${len} of the other thing segments`);
+      len = s.embedding.length;
+    }
+  });
+}
