@@ -4,6 +4,7 @@ import type { Command } from '../types.js';
 export async function loadCommands(): Promise<Command[]> {
   const mods = await Promise.all([
     // Lazy imports keep `--help` fast and avoid loading onnxruntime for ingest-only commands.
+    import('./eval.js'),
   ] as Promise<{ default: Command }>[]);
   return mods.map((m) => m.default);
 }
