@@ -61,6 +61,7 @@ export function parseSourceUrl(value: unknown, field = 'url'): SourceSpec {
   if (CONTROL.test(input)) bad('contains control characters');
   const m = SCHEME.exec(input);
   if (!m) {
+    if (/^(rtsps?|https?|rtmps?|file)\/\//i.test(input)) bad('looks like a URL with a missing ":" after the scheme');
     if (input.includes('://') || input.startsWith(':')) bad(`not a valid URL or path; allowed schemes: ${ALLOWED_SCHEMES.join(', ')}, or a file path`);
     return fileSpec(input, resolve(input), redacted);
   }
