@@ -4,7 +4,8 @@
  * the model's inputs (errors print names, dims and dtypes), and converts tensors to plain objects.
  */
 import { existsSync, statSync } from 'node:fs';
-import ort from 'onnxruntime-node';
+// Namespace import: under mocha's tsx loader the CJS default export of onnxruntime-node is undefined.
+import * as ort from 'onnxruntime-node';
 import { ConfigError, PanopticError, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { ModelSession, Tensor, TensorMeta, TensorType } from './types.js';

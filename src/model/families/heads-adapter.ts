@@ -109,7 +109,7 @@ export class HeadsAdapter implements FamilyAdapter {
       const d0 = performance.now();
       const heads: Record<string, Head> = {};
       for (const [meaning, name] of Object.entries(this.comp.outputs)) heads[meaning] = sliceHead(res[name]!, i, feedImages.length, `components.${this.role}.outputs.${meaning}`);
-      const frame = this.toFrame(img, this.o.decode(heads, transforms[i]!), transforms[i]!);
+      const frame = this.toFrame(img, this.o.decode(heads, transforms[i]!), heads.depth, transforms[i]!);
       frame.timings.preprocessMs = preprocessMs;
       frame.timings.runMs = runMs;
       frame.timings.decodeMs = performance.now() - d0;
@@ -117,13 +117,14 @@ export class HeadsAdapter implements FamilyAdapter {
     });
   }
 
-  private toFrame(img: RgbImage, dec: DecodedPanoptic, t: Transform): PanopticFrame {
+  private toFrame(img: RgbImage, dec: DecodedPanoptic, depthHead: Head | undefined, t: Transform): PanopticFrame {
     const { width: W, height: H } = img;
     const ids = labelsToSource(dec.ids, dec.width, dec.height, t);
     let depth: Float32Array | undefined;
     const spec = this.o.manifest.depth;
-    if (dec.depth) {
-      depth = floatToSource(dec.depth, dec.width, dec.height, t);
+    // The raw `depth` head (decoders may or may not pass it through), at its own resolution.
+    if (depthHead) {
+      depth = floatToSource(depthHead.data, depthHead.width, depthHead.height, t);
       const k = spec?.scale ?? 1;
       const s = spec?.shift ?? 0;
       if (k !== 1 || s !== 0) for (let i = 0; i < depth.length; i++) depth[i] = depth[i]! * k + s;
