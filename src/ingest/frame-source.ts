@@ -278,7 +278,10 @@ export class FrameSource extends Closeable {
   /** Probe (first run, or when the size is unknown), spawn FFmpeg, and wait for how this run ends. */
   private async runOnce(): Promise<RunOutcome> {
     const needSize = this.opts.width === undefined || this.opts.height === undefined;
-    if (!this.info || (needSize && !this.native)) {
+    // Live sources with an explicit size start without a probe (faster; FFmpeg's stderr is classified the same way).
+    const live = this.spec.kind === 'rtsp' || this.spec.kind === 'rtmp' || this.spec.kind === 'device';
+    if (!needSize && live && !this.info) this.native = { width: this.opts.width!, height: this.opts.height! };
+    else if (!this.info || (needSize && !this.native)) {
       this.info = await probeSource(this.spec, { cameraId: this.cameraId, timeoutMs: this.opts.probeTimeoutMs, ioTimeoutMs: this.opts.ioTimeoutMs, transport: this.opts.transport, extraProtocols: this.opts.extraProtocols, ffprobePath: this.opts.ffprobePath, ffmpegPath: this.opts.ffmpegPath, signal: this.signal });
       this.native = { width: this.info.width, height: this.info.height };
     }

@@ -89,11 +89,17 @@ export class RtspTestServer {
     throw new Error(`RTSP test server did not start on port ${this.port}: ${lastErr}`);
   }
 
+  /** Sends a signal (e.g. SIGSTOP/SIGCONT to freeze the server with its connections open). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(sig);
+  }
+
   /** SIGTERM (SIGKILL after 3 s) and await the exit. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
     if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 3000);
       await this.exited;
