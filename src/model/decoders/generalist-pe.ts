@@ -30,7 +30,10 @@ export interface GeneralistPeParams {
    * vote adds ≤ 1 per pixel, so 1e-4 at 160×160 means ≈ 2.6 pixel-votes). Default 1e-4.
    */
   peakThreshold: number;
-  /** Largest separable PE distance ‖x̂−γ(a)‖+‖ŷ−γ(b)‖ at which a pixel joins a candidate; farther → void. Default 2.5. */
+  /**
+   * Largest separable PE distance ‖x̂−γ(a)‖+‖ŷ−γ(b)‖ at which a pixel joins a candidate; farther → void.
+   * Must stay below 2·√L (= 4 for L = 4, the distance of a zero embedding, i.e. void/crowd targets). Default 3.
+   */
   assignTau: number;
   /** Instances with fewer pixels (head resolution) become void. Default 1. */
   minThingArea: number;
@@ -42,7 +45,7 @@ export const DEFAULT_GENERALIST_PE_PARAMS: GeneralistPeParams = Object.freeze({
   harmonics: 4,
   bins: 64,
   peakThreshold: 1e-4,
-  assignTau: 2.5,
+  assignTau: 3,
   minThingArea: 1,
   minStuffArea: 1,
 });
@@ -69,7 +72,7 @@ const sEx = new Scratch((n) => new Float32Array(n));
 const sEy = new Scratch((n) => new Float32Array(n));
 const sAssign = new Scratch((n) => new Int32Array(n));
 
-/** Distances and votes of one block (u or v) of every listed pixel to every bin. */
+/** Distances ([count × n], pixel-major) and votes exp(−d) ([nPad × count], bin-major) of one block (u or v). */
 function blockDistances(inst: Float32Array, pixels: number, blockOffset: number, twoL: number, thing: Int32Array, count: number, pal: Float32Array, bins: number, dist: Float32Array, votes: Float32Array): void {
   const half = twoL / 2; // ‖γ(a)‖² = L
   const x = new Float64Array(twoL);
@@ -88,29 +91,37 @@ function blockDistances(inst: Float32Array, pixels: number, blockOffset: number,
       const d2 = nx + half - 2 * dot;
       const d = d2 > 0 ? Math.sqrt(d2) : 0;
       dist[base + a] = d;
-      votes[base + a] = Math.exp(-d);
+      votes[a * count + j] = Math.exp(-d);
     }
   }
 }
 
-/** H[a·n + b] = Σ_j Ex[j,a]·Ey[j,b], four pixels per pass over H (blocked outer products). */
-export function voteHistogram(ex: Float32Array, ey: Float32Array, count: number, bins: number, h: Float64Array): void {
-  h.fill(0);
-  let j = 0;
-  for (; j + 4 <= count; j += 4) {
-    const r0 = j * bins, r1 = r0 + bins, r2 = r1 + bins, r3 = r2 + bins;
-    for (let a = 0; a < bins; a++) {
-      const e0 = ex[r0 + a]!, e1 = ex[r1 + a]!, e2 = ex[r2 + a]!, e3 = ex[r3 + a]!;
-      const row = a * bins;
-      for (let b = 0; b < bins; b++) h[row + b] += e0 * ey[r0 + b]! + e1 * ey[r1 + b]! + e2 * ey[r2 + b]! + e3 * ey[r3 + b]!;
-    }
-  }
-  for (; j < count; j++) {
-    const r = j * bins;
-    for (let a = 0; a < bins; a++) {
-      const e = ex[r + a]!;
-      const row = a * bins;
-      for (let b = 0; b < bins; b++) h[row + b] += e * ey[r + b]!;
+/**
+ * H[a·n + b] = Σ_j Ex[a,j]·Ey[b,j] with the votes stored bin-major ([nPad × count], nPad = n rounded up
+ * to 4, padding rows zero): a 4×4 register-blocked matrix product (16 accumulators, 8 loads per 16
+ * multiply-adds), the cheapest exact form of E_xᵀ·E_y in plain JS.
+ */
+export function voteHistogram(exT: Float32Array, eyT: Float32Array, count: number, bins: number, h: Float64Array): void {
+  const nPad = (bins + 3) & ~3;
+  for (let a0 = 0; a0 < nPad; a0 += 4) {
+    const xa = a0 * count, xb = xa + count, xc = xb + count, xd = xc + count;
+    for (let b0 = 0; b0 < nPad; b0 += 4) {
+      const ya = b0 * count, yb = ya + count, yc = yb + count, yd = yc + count;
+      let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h10 = 0, h11 = 0, h12 = 0, h13 = 0;
+      let h20 = 0, h21 = 0, h22 = 0, h23 = 0, h30 = 0, h31 = 0, h32 = 0, h33 = 0;
+      for (let j = 0; j < count; j++) {
+        const x0 = exT[xa + j]!, x1 = exT[xb + j]!, x2 = exT[xc + j]!, x3 = exT[xd + j]!;
+        const y0 = eyT[ya + j]!, y1 = eyT[yb + j]!, y2 = eyT[yc + j]!, y3 = eyT[yd + j]!;
+        h00 += x0 * y0; h01 += x0 * y1; h02 += x0 * y2; h03 += x0 * y3;
+        h10 += x1 * y0; h11 += x1 * y1; h12 += x1 * y2; h13 += x1 * y3;
+        h20 += x2 * y0; h21 += x2 * y1; h22 += x2 * y2; h23 += x2 * y3;
+        h30 += x3 * y0; h31 += x3 * y1; h32 += x3 * y2; h33 += x3 * y3;
+      }
+      const acc = [h00, h01, h02, h03, h10, h11, h12, h13, h20, h21, h22, h23, h30, h31, h32, h33];
+      for (let i = 0; i < 4; i++) {
+        if (a0 + i >= bins) break;
+        for (let k = 0; k < 4; k++) if (b0 + k < bins) h[(a0 + i) * bins + b0 + k] = acc[i * 4 + k]!;
+      }
     }
   }
 }
@@ -202,7 +213,10 @@ function decodeThings(
 ): void {
   const twoL = 2 * L;
   const pal = binPalette(n, L);
-  const dx = sDx.get(T * n), dy = sDy.get(T * n), ex = sEx.get(T * n), ey = sEy.get(T * n);
+  const nPad = (n + 3) & ~3;
+  const dx = sDx.get(T * n), dy = sDy.get(T * n), ex = sEx.get(T * nPad), ey = sEy.get(T * nPad);
+  ex.fill(0, T * n, T * nPad);
+  ey.fill(0, T * n, T * nPad);
   blockDistances(inst, P, 0, twoL, thing, T, pal, n, dx, ex);
   blockDistances(inst, P, twoL, twoL, thing, T, pal, n, dy, ey);
   const hist = new Float64Array(n * n);

@@ -54,7 +54,8 @@ const sDenom = new Scratch((n) => new Float64Array(n));
 export function findInstanceCenters(center: Float32Array, width: number, height: number, threshold: number, kernel: number, topK: number): number[] {
   const P = width * height;
   const t = sHeat.get(P);
-  for (let i = 0; i < P; i++) t[i] = center[i]! > threshold ? center[i]! : -1;
+  const thr = Math.fround(threshold); // torch compares a float32 tensor with the threshold cast to float32
+  for (let i = 0; i < P; i++) t[i] = center[i]! > thr ? center[i]! : -1;
   // Separable max-pool (max is separable); out-of-image samples are −∞, i.e. skipped.
   const r = (kernel - 1) >> 1;
   const rowMax = sPoolA.get(P), pooled = sPoolB.get(P);
