@@ -91,10 +91,55 @@ function segmentDepthStats(ids: Int32Array, depth: Float32Array, n: number, area
     const a = offsets[id]!;
     const b = offsets[id + 1]!;
     if (b <= a) continue;
-    const v = values.subarray(a, b).filter(Number.isFinite).sort();
-    if (v.length === 0) continue;
-    const m = v.length >> 1;
-    out[id] = { median: v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2, min: v[0]!, max: v[v.length - 1]! };
+    // Compact the finite values in place, then select the median (O(n), no sort, no allocation).
+    let len = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = a; i < b; i++) {
+      const d = values[i]!;
+      if (!Number.isFinite(d)) continue;
+      values[a + len++] = d;
+      if (d < min) min = d;
+      if (d > max) max = d;
+    }
+    if (len === 0) continue;
+    const v = values.subarray(a, a + len);
+    const m = len >> 1;
+    const hi = selectKth(v, m);
+    let median = hi;
+    if (len % 2 === 0) {
+      // After selection every value left of m is ≤ v[m]: the lower middle is their maximum.
+      let lo = -Infinity;
+      for (let i = 0; i < m; i++) if (v[i]! > lo) lo = v[i]!;
+      median = (lo + hi) / 2;
+    }
+    out[id] = { median, min, max };
   }
   return out;
+}
+
+/** Hoare quickselect: reorders `v` so that v[k] is the k-th smallest value and returns it. */
+function selectKth(v: Float32Array, k: number): number {
+  let left = 0;
+  let right = v.length - 1;
+  while (right > left) {
+    const pivot = v[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) {
+        const t = v[i]!;
+        v[i] = v[j]!;
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return v[k]!;
 }

@@ -80,28 +80,29 @@ export function fusePanoptic(
   }
   if (!semantic) return { ids, infos };
 
-  // Stuff: count free pixels per class, then paint the classes that pass the area threshold.
-  const counts = new Map<number, number>();
+  // Stuff: count free pixels per class (dense counters: category ids are small integers), then
+  // paint the classes that pass the area threshold.
+  let maxCat = -1;
+  for (let i = 0; i < semantic.length; i++) if (semantic[i]! > maxCat) maxCat = semantic[i]!;
+  if (maxCat < 0) return { ids, infos };
+  const counts = new Int32Array(maxCat + 1);
   for (let i = 0; i < ids.length; i++) {
     if (ids[i] !== 0) continue;
     const c = semantic[i]!;
-    if (c >= 0) counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c >= 0) counts[c]++;
   }
-  const stuffId = new Map<number, number>();
-  for (const [c, n] of [...counts].sort((a, b) => a[0] - b[0])) {
-    if (n < minStuff || n === 0) continue;
+  const stuffId = new Int32Array(maxCat + 1);
+  for (let c = 0; c <= maxCat; c++) {
+    const n = counts[c]!;
+    if (n === 0 || n < minStuff) continue;
     const id = nextId++;
-    stuffId.set(c, id);
+    stuffId[c] = id;
     infos.push({ id, categoryId: c, isThing: false, score: 1 });
   }
-  if (stuffId.size) {
-    for (let i = 0; i < ids.length; i++) {
-      if (ids[i] !== 0) continue;
-      const c = semantic[i]!;
-      if (c < 0) continue;
-      const id = stuffId.get(c);
-      if (id !== undefined) ids[i] = id;
-    }
+  for (let i = 0; i < ids.length; i++) {
+    if (ids[i] !== 0) continue;
+    const c = semantic[i]!;
+    if (c >= 0) ids[i] = stuffId[c]!;
   }
   return { ids, infos };
 }
