@@ -4,3 +4,4 @@
 import './generalist-pe/index.js';
 import './panoptic-deeplab/index.js';
 import './composite/index.js';
+import './mask-classification/index.js';
