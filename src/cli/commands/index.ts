@@ -4,7 +4,11 @@ import type { Command } from '../types.js';
 export async function loadCommands(): Promise<Command[]> {
   const mods = await Promise.all([
     // Lazy imports keep `--help` fast and avoid loading onnxruntime for ingest-only commands.
+    import('./probe.js'),
+    import('./frames.js'),
+    import('./doctor.js'),
     import('./eval.js'),
+    import('./models.js'),
   ] as Promise<{ default: Command }>[]);
   return mods.map((m) => m.default);
 }
