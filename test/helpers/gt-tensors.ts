@@ -27,6 +27,7 @@ export interface GtSegment extends PqSegment {
 }
 
 export interface GtSample extends PanopticImage {
+  ids: Int32Array;
   name: string;
   segments: GtSegment[];
   classes: DecoderClasses;
