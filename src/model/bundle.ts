@@ -125,7 +125,7 @@ export function scanBundles(dirs: readonly string[]): BundleScan {
     }
     for (const e of entries) if (!e.startsWith('.') && isDir(join(dir, e))) visit(join(dir, e));
   }
-  for (const bad of invalid) log.warn('invalid model bundle skipped', { manifest: bad.manifestPath, reason: bad.error.message });
+  for (const bad of invalid) log.debug('invalid model bundle skipped', { manifest: bad.manifestPath, reason: bad.error.message });
   return { bundles, invalid, shadowed };
 }
 
