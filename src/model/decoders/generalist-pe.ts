@@ -17,7 +17,7 @@
 import type { Segment } from '../../core/types.js';
 import { gamma1d } from '../pe.js';
 import { buildSegments, type SegmentInfo } from '../segments.js';
-import { argmaxChannels, Scratch } from './semantic.js';
+import { argmaxChannels, expNeg, Scratch } from './semantic.js';
 import { checkClasses, checkHead, checkParam, type DecodedPanoptic, type DecoderClasses } from './types.js';
 
 export interface GeneralistPeParams {
@@ -91,7 +91,7 @@ function blockDistances(inst: Float32Array, pixels: number, blockOffset: number,
       const d2 = nx + half - 2 * dot;
       const d = d2 > 0 ? Math.sqrt(d2) : 0;
       dist[base + a] = d;
-      votes[a * count + j] = Math.exp(-d);
+      votes[a * count + j] = expNeg(d);
     }
   }
 }
@@ -247,7 +247,7 @@ function decodeThings(
     assign[j] = best;
     if (best >= 0) {
       area[best]++;
-      score[best] += Math.exp(-bestD);
+      score[best] += expNeg(bestD);
       votes[best * C + labels[thing[j]!]!]++;
     }
   }
