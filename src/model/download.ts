@@ -39,6 +39,8 @@ export interface DownloadOptions {
   dest: string;
   /** Expected SHA-256 (hex). When given, a mismatch fails and deletes the download. */
   sha256?: string;
+  /** Expected size in bytes. When the server announces another size, fail before downloading it. */
+  expectedBytes?: number;
   /** Called after every received chunk (throttle in the caller). */
   onProgress?: (p: DownloadProgress) => void;
   /** Abort without a byte for this long (connect, response headers, or mid-body). Default 30000 ms. */
@@ -184,6 +186,11 @@ async function fetchOnce(opts: DownloadOptions, part: string, ctx: ErrorContext)
     } else {
       const len = Number(res.headers['content-length']);
       total = Number.isFinite(len) && len >= 0 ? len : undefined;
+    }
+    if (opts.expectedBytes !== undefined && total !== undefined && total !== opts.expectedBytes) {
+      res.resume();
+      rmSync(part, { force: true });
+      throw new DownloadError('ERR_DOWNLOAD_CHECKSUM', `${redactUrl(url)} serves ${total} bytes but ${opts.expectedBytes} are expected: a different file`, ctx, { expectedBytes: opts.expectedBytes, totalBytes: total });
     }
     await writeBody(res, part, start, total, opts, ctx, idleMs);
     return { resumed: start > 0 };

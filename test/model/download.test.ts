@@ -98,6 +98,13 @@ describe('model/download (real HTTP server on 127.0.0.1)', () => {
     expect(existsSync(`${dest}.part`)).to.equal(false);
   });
 
+  it('a server announcing another size than expected fails before downloading the body', async () => {
+    const dest = join(dir, NAME);
+    await expectDownloadError(downloadFile({ url: server.url('file', NAME), dest, sha256: sha, expectedBytes: body.length + 1 }), 'ERR_DOWNLOAD_CHECKSUM', /serves 2157263 bytes but 2157264 are expected/);
+    expect(existsSync(dest)).to.equal(false);
+    expect(existsSync(`${dest}.part`)).to.equal(false);
+  });
+
   it('a complete .part left behind is verified without downloading again (416)', async () => {
     const dest = join(dir, NAME);
     writeFileSync(`${dest}.part`, body);

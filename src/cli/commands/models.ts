@@ -223,7 +223,7 @@ async function pull(name: string, dirs: string[], catalogs: string[], args: Pars
       io.err(`${b.name}/${f.role}: ${f.file.name} ← ${url}`);
       const progress = progressPrinter(io, f.file.name);
       try {
-        const r = await downloadFile({ url, dest, sha256: f.expected, onProgress: (p) => progress.onProgress(p), signal });
+        const r = await downloadFile({ url, dest, sha256: f.expected, expectedBytes: f.file.sizeBytes, onProgress: (p) => progress.onProgress(p), signal });
         progress.done();
         io.out(`ok ${dest} (${mb(r.bytes)}, sha256 verified${r.resumed ? ', resumed' : ''})`);
         ok = true;
