@@ -102,6 +102,8 @@ function axisTable(src: number, dst: number, stride: number, rowStride: number):
 export class Preprocessor {
   private buffer: Float32Array | Uint8Array | undefined;
   private readonly tables = new Map<string, Tables>();
+  private rowA = new Float32Array(0);
+  private rowB = new Float32Array(0);
   private readonly a: Float32Array;
   private readonly b: Float32Array;
   /** Destination channel for source channel c (RGB → RGB or BGR). */
@@ -153,31 +155,34 @@ export class Preprocessor {
     const src = img.data;
     const { x0, x1, fx, y0, y1, fy } = tb;
     const cw = t.contentWidth;
+    // Separable: each needed source row is interpolated horizontally once into a row buffer (two
+    // are kept, consecutive output rows mostly share one), then rows are blended vertically and
+    // normalised straight into the output. Same arithmetic as a direct 4-tap bilinear.
+    const n = cw * 3;
+    if (this.rowA.length < n) {
+      this.rowA = new Float32Array(n);
+      this.rowB = new Float32Array(n);
+    }
+    let ra = this.rowA, rb = this.rowB;
+    let keyA = -1, keyB = -1;
     for (let y = 0; y < t.contentHeight; y++) {
       const r0 = y0[y]!, r1 = y1[y]!, wy = fy[y]!;
-      let o = offset + (y + t.padY) * row + t.padX * px;
-      for (let x = 0; x < cw; x++, o += px) {
-        const wx = fx[x]!;
-        const p00 = r0 + x0[x]!, p01 = r0 + x1[x]!, p10 = r1 + x0[x]!, p11 = r1 + x1[x]!;
-        let t0 = src[p00]! + (src[p01]! - src[p00]!) * wx;
-        let t1 = src[p10]! + (src[p11]! - src[p10]!) * wx;
-        const v0 = t0 + (t1 - t0) * wy;
-        t0 = src[p00 + 1]! + (src[p01 + 1]! - src[p00 + 1]!) * wx;
-        t1 = src[p10 + 1]! + (src[p11 + 1]! - src[p10 + 1]!) * wx;
-        const v1 = t0 + (t1 - t0) * wy;
-        t0 = src[p00 + 2]! + (src[p01 + 2]! - src[p00 + 2]!) * wx;
-        t1 = src[p10 + 2]! + (src[p11 + 2]! - src[p10 + 2]!) * wx;
-        const v2 = t0 + (t1 - t0) * wy;
-        if (round) {
-          out[o + o0] = v0 + 0.5;
-          out[o + o1] = v1 + 0.5;
-          out[o + o2] = v2 + 0.5;
+      if (keyA !== r0) {
+        if (keyB === r0) {
+          const tmp = ra; ra = rb; rb = tmp;
+          keyA = keyB; keyB = -1;
         } else {
-          out[o + o0] = v0 * a0 + b0;
-          out[o + o1] = v1 * a1 + b1;
-          out[o + o2] = v2 * a2 + b2;
+          hlerpRow(src, r0, x0, x1, fx, cw, ra);
+          keyA = r0;
         }
       }
+      if (keyB !== r1) {
+        hlerpRow(src, r1, x0, x1, fx, cw, rb);
+        keyB = r1;
+      }
+      const o = offset + (y + t.padY) * row + t.padX * px;
+      if (round) vblendRaw(ra, rb, wy, cw, out, o, px, o0, o1, o2);
+      else vblendNorm(ra, rb, wy, cw, out as Float32Array, o, px, o0, o1, o2, a0, b0, a1, b1, a2, b2);
     }
     return t;
   }
@@ -191,6 +196,15 @@ export class Preprocessor {
       for (let y = 0; y < H; y++) {
         const inRows = y >= t.padY && y < t.padY + t.contentHeight;
         const base = oc + y * row;
+        if (px === 1) {
+          // NCHW: contiguous runs, native fill
+          if (!inRows) out.fill(v, base, base + W);
+          else {
+            if (t.padX > 0) out.fill(v, base, base + t.padX);
+            if (t.padX + t.contentWidth < W) out.fill(v, base + t.padX + t.contentWidth, base + W);
+          }
+          continue;
+        }
         if (!inRows) {
           for (let x = 0; x < W; x++) out[base + x * px] = v;
           continue;
@@ -212,6 +226,37 @@ export class Preprocessor {
       this.tables.set(key, tb);
     }
     return tb;
+  }
+}
+
+/** Horizontal bilinear pass of one source row (byte offset `r`) into `dst` (cw×3). */
+function hlerpRow(src: Uint8Array, r: number, x0: Int32Array, x1: Int32Array, fx: Float32Array, cw: number, dst: Float32Array): void {
+  for (let x = 0, k = 0; x < cw; x++, k += 3) {
+    const p = r + x0[x]!, q = r + x1[x]!, w = fx[x]!;
+    const s0 = src[p]!, s1 = src[p + 1]!, s2 = src[p + 2]!;
+    dst[k] = s0 + (src[q]! - s0) * w;
+    dst[k + 1] = s1 + (src[q + 1]! - s1) * w;
+    dst[k + 2] = s2 + (src[q + 2]! - s2) * w;
+  }
+}
+
+/** Vertical blend of two row buffers, normalised, into a float output. */
+function vblendNorm(ra: Float32Array, rb: Float32Array, wy: number, cw: number, out: Float32Array, o: number, px: number, o0: number, o1: number, o2: number, a0: number, b0: number, a1: number, b1: number, a2: number, b2: number): void {
+  for (let x = 0, k = 0; x < cw; x++, k += 3, o += px) {
+    const u0 = ra[k]!, u1 = ra[k + 1]!, u2 = ra[k + 2]!;
+    out[o + o0] = (u0 + (rb[k]! - u0) * wy) * a0 + b0;
+    out[o + o1] = (u1 + (rb[k + 1]! - u1) * wy) * a1 + b1;
+    out[o + o2] = (u2 + (rb[k + 2]! - u2) * wy) * a2 + b2;
+  }
+}
+
+/** Vertical blend into a uint8 output (rounded). */
+function vblendRaw(ra: Float32Array, rb: Float32Array, wy: number, cw: number, out: Float32Array | Uint8Array, o: number, px: number, o0: number, o1: number, o2: number): void {
+  for (let x = 0, k = 0; x < cw; x++, k += 3, o += px) {
+    const u0 = ra[k]!, u1 = ra[k + 1]!, u2 = ra[k + 2]!;
+    out[o + o0] = u0 + (rb[k]! - u0) * wy + 0.5;
+    out[o + o1] = u1 + (rb[k + 1]! - u1) * wy + 0.5;
+    out[o + o2] = u2 + (rb[k + 2]! - u2) * wy + 0.5;
   }
 }
 
