@@ -9,6 +9,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./doctor.js'),
     import('./eval.js'),
     import('./models.js'),
+    import('./segment.js'),
   ] as Promise<{ default: Command }>[]);
   return mods.map((m) => m.default);
 }
