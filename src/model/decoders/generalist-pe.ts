@@ -89,7 +89,8 @@ function blockDistances(inst: Float32Array, pixels: number, blockOffset: number,
       let dot = 0;
       for (let c = 0; c < twoL; c++, q++) dot += x[c]! * pal[q]!;
       const d2 = nx + half - 2 * dot;
-      const d = d2 > 0 ? Math.sqrt(d2) : 0;
+      // Rounding can make d2 slightly negative; a NaN embedding is infinitely far (no vote, void).
+      const d = d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
       dist[base + a] = d;
       votes[a * count + j] = expNeg(d);
     }

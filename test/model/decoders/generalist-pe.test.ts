@@ -90,8 +90,11 @@ describe('model/decoders/generalist-pe', function () {
     // Zero embedding = distance 2·√L = 4 to every bin: void under τ = 3.
     const n = 200;
     for (let k = 0; k < 16; k++) h.instance[k * n + 3 * 20 + 2] = 0;
+    h.instance[5 * n + 4 * 20 + 3] = Number.NaN; // a NaN embedding value: no vote, void
     const d = decodeGeneralistPe(h, classes, P);
     expect(d.ids[3 * 20 + 2]).to.equal(0);
+    expect(d.ids[4 * 20 + 3]).to.equal(0);
+    expect(d.segments.filter((s) => s.isThing).map((s) => s.area)).to.deep.equal([14, 36]);
     const small = decodeGeneralistPe(synthetic(), classes, { ...P, minThingArea: 20, minStuffArea: 1000 });
     expect(small.segments.map((s) => s.categoryId)).to.deep.equal([2]);
     expect(small.ids.filter((v) => v === 0).length).to.equal(200 - 36);
