@@ -69,13 +69,28 @@ export function updateVelocity(
 
 /**
  * Amodal completion of one box axis. When the observed extent is shorter than `ratio`·`refLen`, the
- * object is taken to be partly hidden (occluded or cut by the frame edge) on one side: the observed
- * edge closer to the predicted box is trusted and the extent is restored to `refLen` from it.
- * Returns [start, length, partial].
+ * object is taken to be partly hidden (occluded or cut by the frame edge) on one side. An edge on the
+ * frame border (0 or `frameLen`) or flagged as touching an occluder is not trusted; if exactly one edge
+ * is trusted the extent is restored to `refLen` from it, otherwise from the edge closer to the predicted
+ * (amodal) box. Returns [start, length, partial].
  */
-export function amodalAxis(obsStart: number, obsLen: number, predStart: number, predLen: number, refLen: number, ratio: number): [number, number, boolean] {
+export function amodalAxis(
+  obsStart: number,
+  obsLen: number,
+  predStart: number,
+  predLen: number,
+  refLen: number,
+  ratio: number,
+  frameLen: number,
+  startOccluded = false,
+  endOccluded = false,
+): [number, number, boolean] {
   if (!(obsLen < ratio * refLen)) return [obsStart, obsLen, false];
-  const startErr = Math.abs(obsStart - predStart);
-  const endErr = Math.abs(obsStart + obsLen - (predStart + predLen));
-  return startErr <= endErr ? [obsStart, refLen, true] : [obsStart + obsLen - refLen, refLen, true];
+  const obsEnd = obsStart + obsLen;
+  const startBad = startOccluded || obsStart <= 0;
+  const endBad = endOccluded || obsEnd >= frameLen;
+  let anchorStart: boolean;
+  if (startBad !== endBad) anchorStart = endBad;
+  else anchorStart = Math.abs(obsStart - predStart) <= Math.abs(obsEnd - (predStart + predLen));
+  return anchorStart ? [obsStart, refLen, true] : [obsEnd - refLen, refLen, true];
 }

@@ -6,49 +6,13 @@
  * per category. Track ids come from one counter and are never reused for the tracker's lifetime
  * (`reset()` ends tracks but keeps the counter). See docs/tracking.md.
  */
-import type { BBox, PanopticFrame, Segment, TrackEvent, TrackedFrame, TrackedSegment, TrackState } from '../core/types.js';
-import { embeddingDistance } from '../model/pe.js';
-import { solveThresholded } from './hungarian.js';
+import type { PanopticFrame, Segment, TrackEvent, TrackedFrame, TrackedSegment } from '../core/types.js';
+import { pairCost, type CostContext } from './cost.js';
+import { solveSparse } from './hungarian.js';
 import { maskOverlaps } from './mask-overlap.js';
-import { amodalAxis, boxIoU, predictCentroid, predictEmbedding, shiftBox, updateVelocity } from './motion.js';
+import { updateVelocity } from './motion.js';
+import { createTrack, observeTrack, occludedEdges, predictTrack, type Track } from './track.js';
 import { parseTrackerOptions, type TrackerOptions, type TrackerSnapshot, type TrackSnapshot } from './types.js';
-
-interface Track {
-  readonly id: number;
-  readonly categoryId: number;
-  readonly isThing: boolean;
-  state: Exclude<TrackState, 'ended'>;
-  hits: number;
-  readonly birthT: number;
-  lastSeenT: number;
-  /** Segment id of the last match (for mask IoU with the previous frame). */
-  lastSegmentId: number;
-  /** Pixel area at the last match. */
-  area: number;
-  /** Motion state: the (amodal) centroid, i.e. corrected for a partly hidden object. */
-  centroid: [number, number];
-  velocity: [number, number];
-  /** Amodal box (the visible box restored to the reference size when partly hidden). */
-  bbox: BBox;
-  /** Reference box size [w, h]: follows growth at once, shrinkage slowly (see SIZE_ADAPT). */
-  size: [number, number];
-  /** Centroid minus box centre at the last full view (mask shape offset). */
-  offset: [number, number];
-  /** Centroid of the last matched segment; `embedding` belongs to this point. */
-  visCentroid: [number, number];
-  embedding: Float32Array;
-  // Per-frame predictions (scratch, overwritten in every update).
-  predCentroid: [number, number];
-  predBox: BBox;
-  predEmbedding: Float32Array;
-}
-
-/**
- * Per-frame rate at which the reference size follows a shrinking box (growth is taken at once). Slow
- * enough that an occluder sliding over an object is seen as partial occlusion, fast enough to follow an
- * object moving away (a few % per frame).
- */
-const SIZE_ADAPT = 0.2;
 
 export class Tracker {
   readonly options: TrackerOptions;
@@ -63,6 +27,8 @@ export class Tracker {
   private height = 0;
   private embeddingLength = -1;
   private prevIds: Int32Array | null = null;
+  /** Occluded-edge bits of the current frame's segments (by segment id). */
+  private occluded = new Map<number, number>();
   private scratch = new Float32Array(32);
 
   constructor(options: unknown = {}) {
@@ -140,16 +106,19 @@ export class Tracker {
     const segs = frame.segments;
     const assigned: (Track | undefined)[] = new Array(segs.length);
     // Predict every live track forward to this frame.
-    const need = 2 * Math.max(this.embeddingLength, 0);
+    const need = 3 * Math.max(this.embeddingLength, 0);
     if (this.scratch.length < need) this.scratch = new Float32Array(need);
-    for (const tr of this.things) {
-      const dt = this.t - tr.lastSeenT;
-      tr.predCentroid = predictCentroid(tr.centroid, tr.velocity, dt);
-      tr.predBox = shiftBox(tr.bbox, tr.predCentroid[0] - tr.centroid[0], tr.predCentroid[1] - tr.centroid[1]);
-      predictEmbedding(tr.embedding, tr.visCentroid, tr.predCentroid, frame.width, frame.height, tr.predEmbedding, this.scratch);
-    }
-    const overlaps = o.overlap === 'mask' && this.prevIds ? maskOverlaps(this.prevIds, frame.ids) : null;
-    const prevT = this.t - 1;
+    for (const tr of this.things) predictTrack(tr, this.t, frame.width, frame.height, this.scratch);
+    const ctx: CostContext = {
+      options: o,
+      width: frame.width,
+      height: frame.height,
+      overlaps: o.overlap === 'mask' && this.prevIds ? maskOverlaps(this.prevIds, frame.ids) : null,
+      prevT: this.t - 1,
+      scratch: this.scratch,
+      occluded: this.occludedEdges(frame),
+    };
+    this.occluded = ctx.occluded;
     // Group by category: the cost between different categories is infinite, so they never interact.
     const byCat = new Map<number, { tracks: Track[]; segs: number[] }>();
     for (const tr of this.things) {
@@ -172,24 +141,9 @@ export class Tracker {
       for (let i = 0; i < n; i++) {
         const tr = tracks[i]!;
         slack[i] = tr.state === 'lost' ? o.lostCostGrowthPerFrame * (this.t - tr.lastSeenT - 1) : 0;
-        for (let k = 0; k < m; k++) {
-          const s = segs[idx[k]!]!;
-          let c = o.embeddingWeight > 0 ? o.embeddingWeight * embeddingDistance(tr.predEmbedding, s.embedding) : 0;
-          if (o.overlapWeight > 0 && o.overlap !== 'none') {
-            let iou: number;
-            if (overlaps && tr.lastSeenT === prevT) {
-              const prev = tr.area;
-              const inter = overlaps.get(tr.lastSegmentId, s.id);
-              iou = inter > 0 ? inter / (prev + s.area - inter) : 0;
-            } else {
-              iou = boxIoU(tr.predBox, s.bbox);
-            }
-            c += o.overlapWeight * (1 - iou);
-          }
-          cost[i * m + k] = c;
-        }
+        for (let k = 0; k < m; k++) cost[i * m + k] = pairCost(tr, segs[idx[k]!]!, ctx);
       }
-      const rowToCol = solveThresholded(cost, n, m, o.maxCost, slack);
+      const rowToCol = solveSparse(cost, n, m, o.maxCost, slack);
       for (let i = 0; i < n; i++) {
         const k = rowToCol[i]!;
         if (k >= 0) assigned[idx[k]!] = this.match(tracks[i]!, segs[idx[k]!]!, events, seq);
@@ -231,32 +185,8 @@ export class Tracker {
   }
 
   private match(tr: Track, s: Segment, events: TrackEvent[], seq: number): Track {
-    const dt = this.t - tr.lastSeenT;
-    const ratio = this.options.partialSizeRatio;
-    const b = s.bbox;
-    const p = tr.predBox;
-    const [x, w, partialX] = amodalAxis(b[0], b[2], p[0], p[2], tr.size[0], ratio);
-    const [y, h, partialY] = amodalAxis(b[1], b[3], p[1], p[3], tr.size[1], ratio);
-    const cx = partialX ? x + w / 2 + tr.offset[0] : s.centroid[0];
-    const cy = partialY ? y + h / 2 + tr.offset[1] : s.centroid[1];
-    if (!partialX) {
-      tr.size[0] = b[2] >= tr.size[0] ? b[2] : SIZE_ADAPT * b[2] + (1 - SIZE_ADAPT) * tr.size[0];
-      tr.offset[0] = s.centroid[0] - (b[0] + b[2] / 2);
-    }
-    if (!partialY) {
-      tr.size[1] = b[3] >= tr.size[1] ? b[3] : SIZE_ADAPT * b[3] + (1 - SIZE_ADAPT) * tr.size[1];
-      tr.offset[1] = s.centroid[1] - (b[1] + b[3] / 2);
-    }
-    const observed: [number, number] = [(cx - tr.centroid[0]) / dt, (cy - tr.centroid[1]) / dt];
-    tr.velocity = updateVelocity(tr.velocity, observed, this.options.velocitySmoothing, tr.hits === 1);
-    tr.centroid = [cx, cy];
-    tr.bbox = [x, y, w, h];
-    tr.visCentroid = [s.centroid[0], s.centroid[1]];
-    tr.embedding = s.embedding;
-    tr.lastSeenT = this.t;
-    tr.lastSegmentId = s.id;
-    tr.area = s.area;
-    tr.hits++;
+    const o = this.options;
+    observeTrack(tr, s, this.t, o.velocitySmoothing, o.partialSizeRatio, this.width, this.height, this.occluded.get(s.id) ?? 0);
     if (tr.state === 'lost') tr.state = 'confirmed';
     else if (tr.state === 'tentative' && tr.hits >= this.options.minHits) {
       tr.state = 'confirmed';
@@ -265,28 +195,20 @@ export class Tracker {
     return tr;
   }
 
+  /** Occluded-edge bits of every thing segment that has a track candidate (only when completion is on). */
+  private occludedEdges(frame: PanopticFrame): Map<number, number> {
+    const out = new Map<number, number>();
+    if (this.options.partialSizeRatio <= 0 || this.things.length === 0) return out;
+    let maxId = 0;
+    for (const s of frame.segments) if (s.id > maxId) maxId = s.id;
+    const isThing = new Uint8Array(maxId + 1);
+    for (const s of frame.segments) if (s.isThing && s.id >= 0) isThing[s.id] = 1;
+    for (const s of frame.segments) if (s.isThing) out.set(s.id, occludedEdges(frame.ids, frame.width, frame.height, s, isThing));
+    return out;
+  }
+
   private newTrack(s: Segment): Track {
-    return {
-      id: this.nextId++,
-      categoryId: s.categoryId,
-      isThing: s.isThing,
-      state: s.isThing && this.options.minHits > 1 ? 'tentative' : 'confirmed',
-      hits: 1,
-      birthT: this.t,
-      lastSeenT: this.t,
-      lastSegmentId: s.id,
-      area: s.area,
-      centroid: [s.centroid[0], s.centroid[1]],
-      velocity: [0, 0],
-      bbox: [...s.bbox],
-      size: [s.bbox[2], s.bbox[3]],
-      offset: [s.centroid[0] - (s.bbox[0] + s.bbox[2] / 2), s.centroid[1] - (s.bbox[1] + s.bbox[3] / 2)],
-      visCentroid: [s.centroid[0], s.centroid[1]],
-      embedding: s.embedding,
-      predCentroid: [s.centroid[0], s.centroid[1]],
-      predBox: [...s.bbox],
-      predEmbedding: new Float32Array(s.embedding.length),
-    };
+    return createTrack(this.nextId++, s, this.t, s.isThing && this.options.minHits > 1 ? 'tentative' : 'confirmed');
   }
 
   private stuffTrack(s: Segment): Track {
