@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runModels, type ModelsIo } from '../../src/cli/commands/models.js';
+import { catalogUrls, runModels, type ModelsIo } from '../../src/cli/commands/models.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { sharedModelPath } from '../helpers/fixtures.js';
 import { ModelFileServer } from '../model/model-file-server.js';
@@ -118,6 +118,21 @@ describe('cli: models list|info|verify|pull (loopback HTTP server, real ONNX fil
       process.env.PANOPTIC_STREAM_MODELS = modelsDir;
       process.env.PANOPTIC_STREAM_CACHE_DIR = cache;
     }
+  });
+
+  it('catalog entries match by SHA-256, or by file name when they carry no hash', () => {
+    const catalog = join(root, 'catalog-match.json');
+    writeFileSync(
+      catalog,
+      JSON.stringify({
+        bundles: { default: { files: [{ file: 'a.onnx', urls: ['http://h/a1', 'http://h/a2'] }, { name: 'a.onnx', sha256: 'd'.repeat(64), url: 'http://h/other-version' }] } },
+        extra: [{ sha256: 'e'.repeat(64), url: 'http://h/by-hash' }],
+      }),
+    );
+    expect(catalogUrls([catalog], { name: 'a.onnx', sha256: 'e'.repeat(64), urls: [] })).to.deep.equal(['http://h/a1', 'http://h/a2', 'http://h/by-hash']);
+    expect(catalogUrls([catalog, join(root, 'absent.json')], { name: 'b.onnx', sha256: 'f'.repeat(64), urls: [] })).to.deep.equal([]);
+    writeFileSync(join(root, 'broken.json'), '{');
+    expect(() => catalogUrls([join(root, 'broken.json')], { name: 'b.onnx', sha256: 'f'.repeat(64), urls: [] })).to.throw(ConfigError, /catalog .*broken\.json.*not a readable JSON catalog/);
   });
 
   it('clear errors: no URL, unknown bundle, bad subcommand', async () => {

@@ -25,14 +25,19 @@ const SUBCOMMANDS = ['list', 'info', 'verify', 'pull'];
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(1)} MB`;
 
-/** Download URLs of `file` from catalog files: any JSON object with its `sha256` and `url`/`urls`. */
+/**
+ * Download URLs of `file` from catalog files: any JSON object (at any depth) with `url` and/or `urls`
+ * whose `sha256` equals the file's, or — when the object has no `sha256` — whose `name`/`file` equals
+ * the file name. The downloaded bytes are always checked against the manifest's SHA-256.
+ */
 export function catalogUrls(catalogPaths: readonly string[], file: FileRef): string[] {
   const urls: string[] = [];
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (o.sha256 === file.sha256) {
+      const match = o.sha256 === undefined ? o.name === file.name || o.file === file.name : o.sha256 === file.sha256;
+      if (match) {
         if (typeof o.url === 'string') urls.push(o.url);
         if (Array.isArray(o.urls)) for (const u of o.urls) if (typeof u === 'string') urls.push(u);
       }
