@@ -71,28 +71,50 @@ const sDy = new Scratch((n) => new Float32Array(n));
 const sEx = new Scratch((n) => new Float32Array(n));
 const sEy = new Scratch((n) => new Float32Array(n));
 const sAssign = new Scratch((n) => new Int32Array(n));
+const sX = new Scratch((n) => new Float64Array(n));
+const sNx = new Scratch((n) => new Float64Array(n));
 
-/** Distances ([count × n], pixel-major) and votes exp(−d) ([nPad × count], bin-major) of one block (u or v). */
+/**
+ * Distances and votes exp(−d) of one block (u or v) of every listed pixel to every bin, both bin-major
+ * ([n × count]; votes padded to nPad rows by the caller). The pixels' block values are gathered once
+ * ([count × 2L]); the bin loop is outside so each bin's γ stays in registers (unrolled for L = 4).
+ */
 function blockDistances(inst: Float32Array, pixels: number, blockOffset: number, twoL: number, thing: Int32Array, count: number, pal: Float32Array, bins: number, dist: Float32Array, votes: Float32Array): void {
-  const half = twoL / 2; // ‖γ(a)‖² = L
-  const x = new Float64Array(twoL);
+  const L = twoL / 2; // ‖γ(a)‖² = L
+  const x = sX.get(count * twoL);
+  const nx = sNx.get(count);
   for (let j = 0; j < count; j++) {
     const i = thing[j]!;
-    let nx = 0;
+    let s = 0;
     for (let c = 0; c < twoL; c++) {
       const v = inst[(blockOffset + c) * pixels + i]!;
-      x[c] = v;
-      nx += v * v;
+      x[j * twoL + c] = v;
+      s += v * v;
     }
-    const base = j * bins;
-    for (let a = 0, q = 0; a < bins; a++) {
-      let dot = 0;
-      for (let c = 0; c < twoL; c++, q++) dot += x[c]! * pal[q]!;
-      const d2 = nx + half - 2 * dot;
-      // Rounding can make d2 slightly negative; a NaN embedding is infinitely far (no vote, void).
-      const d = d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
-      dist[base + a] = d;
-      votes[a * count + j] = expNeg(d);
+    nx[j] = s + L;
+  }
+  for (let a = 0; a < bins; a++) {
+    const row = a * count;
+    const q = a * twoL;
+    if (twoL === 8) {
+      const g0 = 2 * pal[q]!, g1 = 2 * pal[q + 1]!, g2 = 2 * pal[q + 2]!, g3 = 2 * pal[q + 3]!;
+      const g4 = 2 * pal[q + 4]!, g5 = 2 * pal[q + 5]!, g6 = 2 * pal[q + 6]!, g7 = 2 * pal[q + 7]!;
+      for (let j = 0, o = 0; j < count; j++, o += 8) {
+        const d2 = nx[j]! - (x[o]! * g0 + x[o + 1]! * g1 + x[o + 2]! * g2 + x[o + 3]! * g3 + x[o + 4]! * g4 + x[o + 5]! * g5 + x[o + 6]! * g6 + x[o + 7]! * g7);
+        // Rounding can make d2 slightly negative; a NaN embedding is infinitely far (no vote, void).
+        const d = d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
+        dist[row + j] = d;
+        votes[row + j] = expNeg(d);
+      }
+    } else {
+      for (let j = 0, o = 0; j < count; j++, o += twoL) {
+        let dot = 0;
+        for (let c = 0; c < twoL; c++) dot += x[o + c]! * pal[q + c]!;
+        const d2 = nx[j]! - 2 * dot;
+        const d = d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
+        dist[row + j] = d;
+        votes[row + j] = expNeg(d);
+      }
     }
   }
 }
@@ -236,10 +258,9 @@ function decodeThings(
   const score = new Float64Array(K);
   const votes = new Int32Array(K * C);
   for (let j = 0; j < T; j++) {
-    const rx = j * n;
     let best = -1, bestD = params.assignTau;
     for (let k = 0; k < K; k++) {
-      const d = dx[rx + pa[k]!]! + dy[rx + pb[k]!]!;
+      const d = dx[pa[k]! * T + j]! + dy[pb[k]! * T + j]!; // distances are bin-major
       if (d < bestD) {
         bestD = d;
         best = k;
