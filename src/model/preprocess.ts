@@ -5,6 +5,9 @@
  * index/weight tables are cached per source size and output buffers are reused, so a frame costs no
  * per-pixel allocation.
  *
+ * Frames carrying a `scaled` copy are preprocessed from it when it is large enough; their transforms
+ * still refer to the full frame, so outputs map back to full resolution.
+ *
  * Coordinates: a {@link Transform} maps a source point (x, y) (pixel edges, pixel i spans [i, i+1))
  * to model-input coordinates `mx = x·scaleX + padX`, `my = y·scaleY + padY`.
  */
@@ -52,6 +55,13 @@ export function computeTransform(srcWidth: number, srcHeight: number, dstWidth: 
   const padX = mode === 'letterbox' ? Math.max(0, Math.round((dstWidth - cw) / 2 - 0.1)) : 0;
   const padY = mode === 'letterbox' ? Math.max(0, Math.round((dstHeight - ch) / 2 - 0.1)) : 0;
   return { scale: r, scaleX: cw / srcWidth, scaleY: ch / srcHeight, padX, padY, contentWidth: cw, contentHeight: ch, srcWidth, srcHeight, dstWidth, dstHeight };
+}
+
+/** The transform `t` (computed for a resized copy of an image) re-expressed for the image at width×height. */
+export function rescaleTransform(t: Transform, width: number, height: number): Transform {
+  const kx = t.srcWidth / width;
+  const ky = t.srcHeight / height;
+  return { ...t, scale: t.scale * Math.min(kx, ky), scaleX: t.scaleX * kx, scaleY: t.scaleY * ky, srcWidth: width, srcHeight: height };
 }
 
 /** Model-input point → source image point. */
@@ -129,9 +139,24 @@ export class Preprocessor {
     const n = images.length;
     const need = n * this.imageSize;
     if (!this.buffer || this.buffer.length < need) this.buffer = this.spec.dtype === 'uint8' ? new Uint8Array(need) : new Float32Array(need);
-    const transforms = images.map((img, i) => this.writeImage(img, this.buffer!, i * this.imageSize));
+    const transforms = images.map((img, i) => {
+      const src = this.sourceOf(img);
+      const t = this.writeImage(src, this.buffer!, i * this.imageSize);
+      return src === img ? t : rescaleTransform(t, img.width, img.height);
+    });
     const data = this.buffer.length === need ? this.buffer : this.buffer.subarray(0, need);
     return { tensor: { type: this.spec.dtype, dims: this.dims(n), data }, transforms };
+  }
+
+  /**
+   * The pixels to read for `img`: a frame's `scaled` copy (ingest's second output, e.g. 640×360) when it
+   * has at least the resolution the model input needs — it is cheaper to resize — else the image itself.
+   */
+  private sourceOf(img: RgbImage): RgbImage {
+    const scaled = (img as { scaled?: RgbImage }).scaled;
+    if (!scaled || scaled === img || scaled.width <= 0 || scaled.height <= 0) return img;
+    const t = computeTransform(scaled.width, scaled.height, this.spec.width, this.spec.height, this.spec.resize);
+    return t.contentWidth <= scaled.width && t.contentHeight <= scaled.height ? scaled : img;
   }
 
   /** Writes one image at `offset` (elements) of `out`; returns its transform. */

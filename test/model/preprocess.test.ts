@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { RgbImage } from '../../src/core/types.js';
 import { InputSpecSchema, type InputSpecInput } from '../../src/model/manifest.js';
-import { Preprocessor, computeTransform, floatToSource, labelsToSource, modelToSource, sourceToModel } from '../../src/model/preprocess.js';
+import { Preprocessor, computeTransform, rescaleTransform, floatToSource, labelsToSource, modelToSource, sourceToModel } from '../../src/model/preprocess.js';
 
 const spec = (s: Partial<InputSpecInput> & { width: number; height: number }) => InputSpecSchema.parse({ name: 'x', ...s });
 
@@ -95,6 +95,25 @@ describe('model/preprocess', () => {
     for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) ramp[y * 16 + x] = (x + 0.5) * 2;
     const back = floatToSource(ramp, 16, 16, t, { valueScale: [1 / t.scaleX] });
     for (let x = 2; x < 38; x++) expect(back[5 * 40 + x]).to.be.closeTo(x + 0.5, 1e-3);
+  });
+
+  it("reads a frame's scaled copy when large enough; transforms still refer to the full frame", () => {
+    const spec640 = spec({ width: 64, height: 64, resize: 'letterbox', padValue: 114 });
+    const scaled = image(64, 36, (x, y, c) => (x * 3 + y * 5 + c) % 256);
+    const full = { ...image(128, 72, () => 7), scaled }; // full-res pixels differ on purpose
+    const a = new Preprocessor(spec640).run([full]);
+    const b = new Preprocessor(spec640).run([scaled]);
+    expect([...a.tensor.data]).to.deep.equal([...b.tensor.data]); // read from the scaled copy
+    const t = a.transforms[0]!;
+    expect(t).to.deep.equal(rescaleTransform(b.transforms[0]!, 128, 72));
+    expect(t).to.include({ srcWidth: 128, srcHeight: 72, scaleX: 0.5, scaleY: 0.5, padY: 14 });
+    expect(modelToSource(32, 32, t)).to.deep.equal([64, 36]);
+    expect(labelsToSource(new Int32Array(64 * 64).fill(3), 64, 64, t).length).to.equal(128 * 72);
+    // a scaled copy smaller than the model needs is ignored: the full frame is read
+    const small = { ...image(128, 72, () => 7), scaled: image(32, 18, () => 200) };
+    const c = new Preprocessor(spec640).run([small]);
+    expect(c.tensor.data[64 * 32 + 32]).to.be.closeTo(7 / 255, 1e-6);
+    expect(c.transforms[0]).to.include({ srcWidth: 128, scaleX: 0.5 });
   });
 
   it('rejects a buffer too short for its size, naming the field', () => {
