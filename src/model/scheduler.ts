@@ -8,7 +8,7 @@
  * (adapter.maxBatch = 1) run frames one by one through the same path. Every result carries
  * queueMs/preprocessMs/runMs/decodeMs/totalMs in `timings`.
  */
-import { PanopticError, errorMessage } from '../core/errors.js';
+import { ConfigError, PanopticError, errorMessage } from '../core/errors.js';
 import { Closeable } from '../core/lifecycle.js';
 import { createLogger } from '../core/logger.js';
 import type { Frame, PanopticFrame } from '../core/types.js';
@@ -89,6 +89,12 @@ export class BatchScheduler extends Closeable {
     cam.submitted++;
     if (this.closed) return Promise.resolve(this.drop(frame.cameraId, 'closed'));
     if (signal?.aborted) return Promise.resolve(this.drop(frame.cameraId, 'aborted'));
+    // A malformed frame is refused here, alone, instead of failing the batch of every camera.
+    const bad = checkFrame(frame);
+    if (bad) {
+      log.warn('frame refused', { camera: frame.cameraId, seq: frame.seq, reason: bad.message });
+      return Promise.resolve(this.drop(frame.cameraId, 'error', bad));
+    }
     return new Promise<InferOutcome>((resolve) => {
       const now = performance.now();
       const prev = this.slots.get(frame.cameraId);
@@ -209,4 +215,17 @@ export class BatchScheduler extends Closeable {
     await this.running;
     if (this.opts.closeAdapter) await this.adapter.close();
   }
+}
+
+/** Size/buffer consistency of an RGB24 frame (and of its scaled copy); undefined when fine. */
+function checkFrame(f: Frame): ConfigError | undefined {
+  const ctx = { camera: f.cameraId, seq: f.seq };
+  if (!(Number.isInteger(f.width) && f.width > 0 && Number.isInteger(f.height) && f.height > 0))
+    return new ConfigError('frame.size', `${f.width}x${f.height}`, 'expected positive integer width and height', ctx);
+  if (!(f.data instanceof Uint8Array) || f.data.length < f.width * f.height * 3)
+    return new ConfigError('frame.data', f.data?.length, `expected ${f.width * f.height * 3} bytes of RGB24 for ${f.width}x${f.height}`, ctx);
+  const s = f.scaled;
+  if (s && (!(s.width > 0 && s.height > 0) || !(s.data instanceof Uint8Array) || s.data.length < s.width * s.height * 3))
+    return new ConfigError('frame.scaled.data', s.data?.length, `expected ${s.width * s.height * 3} bytes of RGB24 for ${s.width}x${s.height}`, ctx);
+  return undefined;
 }

@@ -221,6 +221,37 @@ describe('model/scheduler', function () {
     expect(s.stats().cameras.C!.dropped.closed).to.equal(1);
   });
 
+  it('refuses a malformed frame alone (counted) and drops a waiting frame whose signal aborts', async () => {
+    const s = make(dynamic, { maxBatch: 4, maxWaitMs: 30 });
+    const good = s.submit(frame('A'));
+    const bad = await s.submit({ ...frame('B'), data: new Uint8Array(10) });
+    expect(bad).to.include({ status: 'dropped', reason: 'error' });
+    expect((bad as { error: Error }).error.message).to.contain('frame.data').and.contain('10');
+    const ctl = new AbortController();
+    const aborted = s.submit(frame('C'), ctl.signal);
+    ctl.abort();
+    expect(await aborted).to.deep.equal({ status: 'dropped', reason: 'aborted' });
+    expectDone(await good, 'A'); // the good frame of another camera is not affected
+    const st = s.stats();
+    expect(st.cameras.B!.dropped.error).to.equal(1);
+    expect(st.cameras.C!.dropped.aborted).to.equal(1);
+    expect(st.batchSizes[1]).to.equal(1);
+  });
+
+  it('a failing batch drops its frames with the error, counts it, and the scheduler carries on', async () => {
+    const closedAdapter = await loadModel('dyn', { modelDirs: [root], warmup: false });
+    await closedAdapter.close(); // every run now fails for real with ERR_CLOSED
+    const s = make(closedAdapter, { maxWaitMs: 1 });
+    const [a, b] = await Promise.all([s.submit(frame('A')), s.submit(frame('B'))]);
+    for (const o of [a, b]) {
+      expect(o).to.include({ status: 'dropped', reason: 'error' });
+      expect((o as { error: { code: string } }).error.code).to.equal('ERR_CLOSED');
+    }
+    expect(s.stats().errors).to.equal(1);
+    expect((await s.submit(frame('A'))).status).to.equal('dropped'); // still answering
+    expect(s.stats().errors).to.equal(2);
+  });
+
   it('inferWith maps Observable<Frame> to PanopticFrames, skipping dropped frames', async () => {
     const s = make(dynamic, { maxWaitMs: 5 });
     const frames = ['A', 'B', 'C', 'A', 'B', 'C'].map(frame);
