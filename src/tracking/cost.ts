@@ -25,8 +25,23 @@ export interface CostContext {
   occluded: Map<number, number>;
 }
 
+/**
+ * Spatial pre-gate: the segment's box must touch the track's predicted (amodal) box dilated by the
+ * track's size plus 1/16 of the frame per axis. Beyond that the embedding distance is in its saturated,
+ * aliasing range (with L = 4 the highest harmonic wraps every 1/8 of the frame), so such a pair is
+ * never a credible match; skipping it also keeps the per-frame cost linear in practice.
+ */
+export function withinReach(tr: Track, s: Segment, width: number, height: number): boolean {
+  const p = tr.predAmodal;
+  const mx = Math.max(tr.size[0], tr.size[1]) + width / 16;
+  const my = Math.max(tr.size[0], tr.size[1]) + height / 16;
+  const b = s.bbox;
+  return b[0] <= p[0] + p[2] + mx && b[0] + b[2] >= p[0] - mx && b[1] <= p[1] + p[3] + my && b[1] + b[3] >= p[1] - my;
+}
+
 export function pairCost(tr: Track, s: Segment, ctx: CostContext): number {
   const o = ctx.options;
+  if (!withinReach(tr, s, ctx.width, ctx.height)) return Infinity;
   const c = o.partialSizeRatio > 0 ? complete(tr, s, o.partialSizeRatio, ctx.width, ctx.height, ctx.occluded.get(s.id) ?? 0) : null;
   const partial = c !== null && c.partial;
   let cost = 0;

@@ -41,7 +41,19 @@ const pq: EvalSubcommand = {
 };
 
 /** Metric name → runner. The tracking side adds `stq` here (one line). */
-export const subcommands: Record<string, EvalSubcommand> = { pq };
+export const subcommands: Record<string, EvalSubcommand> = {
+  pq,
+  stq: {
+    usage: 'eval stq --format step|dvps --gt DIR --pred DIR [--things 11,12,…] [--num-classes 19] [--ignore 255] [--json OUT]',
+    summary: 'Segmentation and Tracking Quality (STEP, deeplab2 rules) on folders of panoptic label PNGs',
+    async run(argv) {
+      const args = parseArgs(argv, { format: 'string', gt: 'string', pred: 'string', things: 'string', 'num-classes': 'string', ignore: 'string', json: 'string' });
+      const { runStqCommand } = await import('../../eval/stq-command.js');
+      const opt = (n: string): string | undefined => flagString(args, n);
+      return runStqCommand({ format: required(args, 'format'), gt: required(args, 'gt'), pred: required(args, 'pred'), things: opt('things'), numClasses: opt('num-classes'), ignore: opt('ignore'), json: opt('json') }, (l) => console.log(l));
+    },
+  },
+};
 
 const command: Command = {
   name: 'eval',
