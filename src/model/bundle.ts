@@ -146,7 +146,7 @@ export function findBundle(nameOrDir: string, dirs: readonly string[]): Bundle {
   const broken = scan.invalid.find((b) => basename(b.dir) === nameOrDir);
   if (broken) throw broken.error;
   const valid = scan.bundles.map((b) => b.name);
-  throw new ConfigError('model', nameOrDir, `unknown model; available: ${valid.length ? valid.join(', ') : '(none)'}; searched ${dirs.join(', ')} (add a directory with ${MODELS_ENV} or --models-dir)`);
+  throw new ConfigError('model', nameOrDir, `unknown model; available: ${valid.length ? valid.join(', ') : '(none)'}; searched ${dirs.join(', ')} (add a directory with ${MODELS_ENV}, --models-dir or modelDirs in the config)`);
 }
 
 // ---- SHA-256 lookup ---------------------------------------------------------------------------
