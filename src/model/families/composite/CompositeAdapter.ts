@@ -24,8 +24,9 @@ interface Stage {
 /** Label map of a semantic output: int labels [1,H,W] or float logits [1,C,H,W]/[1,H,W,C] (argmax). */
 function semanticLabels(t: Tensor, meaning: 'labels' | 'logits'): { labels: Int32Array | BigInt64Array; w: number; h: number } {
   if (meaning === 'labels') {
+    // [1,H,W], [H,W], [1,1,H,W] or [1,H,W,1].
     const d = t.dims;
-    const [h, w] = d.length === 4 ? [d[1]!, d[2]!] : [d[d.length - 2]!, d[d.length - 1]!];
+    const [h, w] = d.length === 4 && d[3] === 1 ? [d[1]!, d[2]!] : [d[d.length - 2]!, d[d.length - 1]!];
     if (t.data instanceof BigInt64Array || t.data instanceof Int32Array) return { labels: t.data, w, h };
     throw new ConfigError('semantic.labels.type', t.type, 'expected int64 or int32 labels');
   }

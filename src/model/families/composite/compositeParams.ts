@@ -36,8 +36,8 @@ export const CompositeParamsSchema = z.strictObject({
       minStuffAreaFraction: unit.default(0.001),
     })
     .default({ minInstanceScore: 0, minKeptRatio: 0.5, minStuffAreaFraction: 0.001 }),
-  /** `parallel` runs the component models concurrently, `sequential` one after another. Default parallel. */
-  schedule: z.enum(['parallel', 'sequential']).default('parallel'),
+  /** `sequential` runs the component models one after another, `parallel` concurrently (measured: no gain on 2 busy cores; see docs/default-model.md). Default sequential. */
+  schedule: z.enum(['parallel', 'sequential']).default('sequential'),
 });
 
 export type CompositeParams = z.output<typeof CompositeParamsSchema>;
