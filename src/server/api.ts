@@ -34,6 +34,7 @@ export function cameraStatus(ctx: ServerContext, id: string): Record<string, unk
     dropped: s.dropped,
     reconnects: s.reconnects,
     errors: s.errors,
+    ...(s.lastError ? { lastError: s.lastError } : {}),
     ...(latest ? { width: latest.frame.width, height: latest.frame.height, seq: latest.meta.seq } : {}),
     ...(s.lastLatencyMs !== undefined ? { latencyMs: s.lastLatencyMs } : {}),
     model: model.name,

@@ -82,10 +82,7 @@ export class PanopticApp {
     });
     const pipeline = new Pipeline({ openSource: (spec) => openFrameSource(spec as never, opts.sourceOptions), stages });
     const metrics = new ServerMetrics(pipeline);
-    inference.onBatch = (size, runMs) => {
-      metrics.batchSize.observe(size);
-      void runMs;
-    };
+    inference.onBatch = (size) => metrics.batchSize.observe(size);
     const activeModel = (): ModelSummary => ({
       name: config.model,
       loaded: adapter !== undefined,

@@ -88,8 +88,10 @@ export const ServerConfigSchema = z.strictObject({
       mjpegMaxFps: z.number().positive().max(60).default(15),
       /** WHEP (WebRTC) egress on/off (default on). */
       whep: z.boolean().default(true),
+      /** A WebSocket client whose socket holds more than this many KiB gets nothing new until it drains (default 512). */
+      wsMaxBufferedKiB: z.number().int().min(16).max(65536).default(512),
     })
-    .default({ mode: 'overlay', alpha: 0.5, jpegQuality: 80, mjpegMaxFps: 15, whep: true }),
+    .default({ mode: 'overlay', alpha: 0.5, jpegQuality: 80, mjpegMaxFps: 15, whep: true, wsMaxBufferedKiB: 512 }),
 });
 
 export type ServerConfig = z.output<typeof ServerConfigSchema>;

@@ -1,70 +1,83 @@
 /**
- * The shared inference path of the server: frames of every camera → one batch scheduler → the
- * model. Until the model is loaded, frames wait (newest-wins per camera); after `close()` they are
- * dropped.
+ * The shared inference path of the server: frames of every camera → one {@link BatchScheduler} → the
+ * model. The model loads in the background; until then each camera's newest frame waits here
+ * (newest-wins, older ones dropped). After `close()` frames are dropped.
  */
 import type { Frame } from '../core/types.js';
+import { BatchScheduler, type InferOutcome } from '../model/scheduler.js';
 import type { FamilyAdapter } from '../model/types.js';
-import type { InferOutcome } from '../streams/camera-pipeline.js';
 
 export interface Inference {
   submit(frame: Frame): Promise<InferOutcome>;
-  /** Called once per batch run (metrics). */
-  onBatch?: (size: number, runMs: number) => void;
+  /** Called for every batch the scheduler ran (metrics), with its size. */
+  onBatch?: (size: number) => void;
+  /** The scheduler once the model is loaded. */
+  readonly scheduler: BatchScheduler | undefined;
   close(): Promise<void>;
 }
 
 export interface InferenceOptions {
+  /** Largest batch (default: the model's maximum). */
   maxBatch?: number;
+  /** Longest a frame holds back a partial batch, in ms (default 10). */
   maxWaitMs?: number;
 }
 
-/** TEMPORARY stand-in until src/model/scheduler.ts lands: one frame at a time, newest-wins per camera. */
-export function createInference(model: Promise<FamilyAdapter>, _opts: InferenceOptions): Inference {
-  const waiting = new Map<string, { frame: Frame; resolve(o: InferOutcome): void; reject(e: unknown): void }>();
-  let running = false;
+export function createInference(model: Promise<FamilyAdapter>, opts: InferenceOptions): Inference {
+  let scheduler: BatchScheduler | undefined;
   let closed = false;
+  const early = new Map<string, { frame: Frame; resolve(o: InferOutcome): void }>();
+  let seenSizes: number[] = [];
+  let modelError: Error | undefined;
+
+  const syncBatches = (): void => {
+    if (!scheduler || !inf.onBatch) return;
+    const sizes = scheduler.stats().batchSizes;
+    for (let k = 1; k < sizes.length; k++) for (let n = seenSizes[k] ?? 0; n < sizes[k]!; n++) inf.onBatch(k);
+    seenSizes = sizes;
+  };
+  const viaScheduler = async (frame: Frame): Promise<InferOutcome> => {
+    const out = await scheduler!.submit(frame);
+    syncBatches();
+    return out;
+  };
+
+  model.then(
+    (adapter) => {
+      if (closed) return;
+      scheduler = new BatchScheduler(adapter, { ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}), ...(opts.maxWaitMs !== undefined ? { maxWaitMs: opts.maxWaitMs } : {}) });
+      for (const w of early.values()) void viaScheduler(w.frame).then((o) => w.resolve(o));
+      early.clear();
+    },
+    (err: unknown) => {
+      const error = (modelError = err instanceof Error ? err : new Error(String(err)));
+      for (const w of early.values()) w.resolve({ status: 'dropped', reason: 'error', error });
+      early.clear();
+    },
+  );
+
   const inf: Inference = {
+    get scheduler() {
+      return scheduler;
+    },
     submit(frame) {
-      if (closed) return Promise.resolve({ status: 'dropped' });
-      return new Promise<InferOutcome>((resolve, reject) => {
-        const old = waiting.get(frame.cameraId);
-        if (old) old.resolve({ status: 'dropped' });
-        waiting.set(frame.cameraId, { frame, resolve, reject });
-        void pump();
+      if (closed) return Promise.resolve({ status: 'dropped', reason: 'closed' });
+      if (scheduler) return viaScheduler(frame);
+      if (modelError) return Promise.resolve({ status: 'dropped', reason: 'error', error: modelError });
+      return new Promise<InferOutcome>((resolve) => {
+        const old = early.get(frame.cameraId);
+        if (old) old.resolve({ status: 'dropped', reason: 'superseded' });
+        early.set(frame.cameraId, { frame, resolve });
       });
     },
     close: async () => {
       closed = true;
-      for (const w of waiting.values()) w.resolve({ status: 'dropped' });
-      waiting.clear();
+      for (const w of early.values()) w.resolve({ status: 'dropped', reason: 'closed' });
+      early.clear();
+      await scheduler?.close();
       const m = await model.catch(() => undefined);
       await m?.close();
     },
   };
-  async function pump(): Promise<void> {
-    if (running) return;
-    running = true;
-    try {
-      const adapter = await model;
-      while (waiting.size && !closed) {
-        const [id, job] = waiting.entries().next().value!;
-        waiting.delete(id);
-        const t0 = performance.now();
-        try {
-          const [result] = await adapter.process([job.frame]);
-          inf.onBatch?.(1, performance.now() - t0);
-          job.resolve({ status: 'done', result: { ...result!, frame: job.frame } });
-        } catch (err) {
-          job.reject(err);
-        }
-      }
-    } catch (err) {
-      for (const w of waiting.values()) w.reject(err);
-      waiting.clear();
-    } finally {
-      running = false;
-    }
-  }
   return inf;
 }

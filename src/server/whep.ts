@@ -83,8 +83,10 @@ export class WhepTransport {
     const track = source.createTrack();
     const session: Session = { id: randomUUID(), cameraId, pc, track, framesSent: 0 };
     try {
-      pc.addTransceiver(track, { direction: 'sendonly' });
       await pc.setRemoteDescription({ type: 'offer', sdp });
+      // addTrack after the offer reuses the offer's recvonly video transceiver; the stream gives the
+      // answer an a=msid line, which browsers (and node-webrtc's `track` event) need to surface it.
+      pc.addTrack(track, new w.MediaStream([track]));
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       await this.gathered(pc);

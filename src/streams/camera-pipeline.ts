@@ -29,7 +29,8 @@ export interface CameraSource {
 
 export type RenderMode = 'overlay' | 'raw' | 'depth' | 'side-by-side';
 
-export type InferOutcome = { status: 'done'; result: PanopticFrame } | { status: 'dropped' };
+/** Same shape as the batch scheduler's outcome: `reason: 'error'` counts as an error, others as drops. */
+export type InferOutcome = { readonly status: 'done'; readonly result: PanopticFrame } | { readonly status: 'dropped'; readonly reason?: string; readonly error?: Error };
 
 export interface I420Image {
   readonly width: number;
@@ -141,6 +142,8 @@ export interface CameraStats {
   dropped: number;
   reconnects: number;
   errors: number;
+  /** Message of the last inference/tracking error of this camera. */
+  lastError?: string;
   lastLatencyMs?: number;
 }
 
@@ -163,6 +166,7 @@ export class CameraPipeline {
   private readonly droppedMeter = new RateMeter();
   private localDropped = 0;
   private errors = 0;
+  private lastError?: string;
   private inFlight = 0;
   private pending?: Frame;
   private lastSeq = -1;
@@ -218,12 +222,16 @@ export class CameraPipeline {
     this.stages
       .infer(frame)
       .then((outcome) => {
-        if (outcome.status === 'dropped') this.drop();
-        else this.onResult(frame, outcome.result);
+        if (outcome.status === 'done') this.onResult(frame, outcome.result);
+        else if (outcome.reason === 'error') {
+          this.errors++;
+          this.lastError = errorMessage(outcome.error ?? 'inference failed');
+        } else this.drop();
       })
       .catch((err: unknown) => {
         this.errors++;
-        log.warn('inference failed', { camera: this.id, seq: frame.seq, error: errorMessage(err) });
+        this.lastError = errorMessage(err);
+        log.warn('inference failed', { camera: this.id, seq: frame.seq, error: this.lastError });
       })
       .finally(() => {
         this.inFlight--;
@@ -260,6 +268,7 @@ export class CameraPipeline {
       this.out.next(p);
     } catch (err) {
       this.errors++;
+      this.lastError = errorMessage(err);
       log.warn('tracking/fan-out failed', { camera: this.id, seq: frame.seq, error: errorMessage(err) });
     }
   }
@@ -284,6 +293,7 @@ export class CameraPipeline {
       dropped: this.localDropped + s.dropped,
       reconnects: s.reconnects,
       errors: this.errors,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.lastLatencyMs !== undefined ? { lastLatencyMs: this.lastLatencyMs } : {}),
     };
   }

@@ -10,6 +10,9 @@ export async function loadCommands(): Promise<Command[]> {
     import('./eval.js'),
     import('./models.js'),
     import('./segment.js'),
+    import('./serve.js'),
+    import('./demo.js'),
+    import('./run.js'),
   ] as Promise<{ default: Command }>[]);
   return mods.map((m) => m.default);
 }
