@@ -3,28 +3,53 @@
  * [C,h,w] + per-pixel spectral embedding of the instance centroid [4L,h,w] (γ(u)⊕γ(v), layout of
  * `../pe.ts`) + optional depth [h,w] → panoptic ids and segments.
  *
+ * Stage 1, the paper's method (`pe-vote.ts`):
  * 1. Bin palette a_i = −1 + 2i/(n+1), i = 1…n, with embeddings γ(a_i) (same palette for u and v).
- * 2. Thing pixels only (semantic argmax is a thing class) vote: per pixel and bin, the separable
- *    distances D_x[p,a] = ‖x̂_p − γ(a)‖, D_y[p,b] = ‖ŷ_p − γ(b)‖ and E = exp(−D).
- * 3. Histogram H = E_xᵀ·E_y (n×n, a = u bin, b = v bin), a blocked outer-product loop.
+ * 2. Thing pixels only (semantic argmax is a thing class) vote: per pixel and bin exp(−d/T), d the block
+ *    distance ‖x̂_p − γ(a)‖ (or ‖ŷ_p − γ(b)‖); T = voteTemperature (the paper: T = 1).
+ * 3. Histogram H = E_xᵀ·E_y (n×n, a = u bin, b = v bin): dense (voteWindowBins = 0, the paper) or
+ *    windowed (each voter only votes within ±w bins of its nearest bin; exact up to < 3e-5 per vote).
  * 4. Candidates: strict 8-neighbour local maxima of H with H > peakThreshold·h·w.
- * 5. Each thing pixel → candidate with the smallest D_x[p,a_k] + D_y[p,b_k] if < assignTau, else void.
- * 6. Instance class = majority vote of the semantic argmax over its pixels (ties → lowest channel);
- *    instances smaller than minThingArea → void. Stuff: one segment per stuff class = its argmax
- *    pixels (thing pixels never become stuff), kept if area ≥ minStuffArea, else void.
+ * 5. Each thing pixel → candidate with the smallest ‖x̂−γ(a_k)‖ + ‖ŷ−γ(b_k)‖ if < assignTau, else void.
+ * Stage 2, mode 'refined' only (`pe-refine.ts`): candidate embedding := mean predicted PE of its pixels,
+ * multi-modal candidates split (2-means in PE space), every pixel re-assigned to the nearest candidate
+ * embedding (same separable distance and τ).
+ * Then: instance class = majority vote of the semantic argmax over its pixels (ties → lowest channel);
+ * instances smaller than minThingArea → void. Stuff: one segment per stuff class = its argmax pixels
+ * (thing pixels never become stuff), kept if area ≥ minStuffArea, else void.
  * Thing embedding = mean predicted PE over the instance's pixels; score = mean exp(−d) of its pixels.
  */
+import { ConfigError } from '../../core/errors.js';
 import type { Segment } from '../../core/types.js';
-import { gamma1d } from '../pe.js';
 import { buildSegments, type SegmentInfo } from '../segments.js';
+import { assignNearest, clusterMeans, splitModes } from './pe-refine.js';
+import { binPalette, denseBlockVotes, gatherBlock, histogramPeaks, voteHistogram, windowedHistogram } from './pe-vote.js';
 import { argmaxChannels, expNeg, Scratch } from './semantic.js';
 import { checkClasses, checkHead, checkParam, type DecodedPanoptic, type DecoderClasses } from './types.js';
 
+export { binPalette, histogramPeaks, voteHistogram } from './pe-vote.js';
+
 export interface GeneralistPeParams {
+  /**
+   * 'refined' (default): the paper's vote and assignment, then the refinement stage (mean-PE candidates,
+   * split of multi-modal candidates, re-assignment). 'paper': stage 1 only.
+   */
+  mode: 'refined' | 'paper';
   /** Harmonics L of the embedding (4L channels). Default 4. */
   harmonics: number;
   /** Bins n per axis of the vote histogram. Default 64. */
   bins: number;
+  /**
+   * Vote temperature T in exp(−d/T) (PE distance units). T = 1 is the paper's kernel; T < 1 sharpens the
+   * peaks but splits noisy instances into spurious peaks (measured in docs/decoders.md). Default 1.
+   */
+  voteTemperature: number;
+  /**
+   * Bins per side around each voter's nearest bin that receive its vote (a (2w+1)² window); 0 = every
+   * bin (the paper's dense histogram, O(voters·n²)). The window drops the kernel's far field and side
+   * lobes (which only seed empty candidates). Default 6.
+   */
+  voteWindowBins: number;
   /**
    * Minimum histogram value of a candidate, as a fraction of the head's pixel count h·w (a perfect
    * vote adds ≤ 1 per pixel, so 1e-4 at 160×160 means ≈ 2.6 pixel-votes). Default 1e-4.
@@ -35,6 +60,14 @@ export interface GeneralistPeParams {
    * Must stay below 2·√L (= 4 for L = 4, the distance of a zero embedding, i.e. void/crowd targets). Default 3.
    */
   assignTau: number;
+  /**
+   * Mode 'refined': a candidate is split when its two 2-means sub-means are ≥ splitRatio times farther
+   * apart than noise alone would put them (per-channel noise σ estimated robustly over all voters; on
+   * noiseless embeddings any two distinct modes split). Default 2.
+   */
+  splitRatio: number;
+  /** Mode 'refined': minimum pixels (head resolution) of each half of a split. Default 1. */
+  splitMinArea: number;
   /** Instances with fewer pixels (head resolution) become void. Default 1. */
   minThingArea: number;
   /** Stuff classes with fewer pixels (head resolution) become void. Default 1. */
@@ -42,144 +75,48 @@ export interface GeneralistPeParams {
 }
 
 export const DEFAULT_GENERALIST_PE_PARAMS: GeneralistPeParams = Object.freeze({
+  mode: 'refined' as const,
   harmonics: 4,
   bins: 64,
+  voteTemperature: 1,
+  voteWindowBins: 6,
   peakThreshold: 1e-4,
   assignTau: 3,
+  splitRatio: 2,
+  splitMinArea: 1,
   minThingArea: 1,
   minStuffArea: 1,
 });
 
-const paletteCache = new Map<string, Float32Array>();
-/** γ(a_i) for the n bin centres, [n × 2L]. */
-export function binPalette(bins: number, harmonics: number): Float32Array {
-  const key = `${bins}:${harmonics}`;
-  let pal = paletteCache.get(key);
-  if (!pal) {
-    pal = new Float32Array(bins * 2 * harmonics);
-    for (let i = 1; i <= bins; i++) gamma1d(-1 + (2 * i) / (bins + 1), harmonics, pal, (i - 1) * 2 * harmonics);
-    paletteCache.set(key, pal);
-  }
-  return pal;
-}
+/** The paper's decoder exactly: dense exp(−d) vote, no refinement (other fields as the defaults). */
+export const PAPER_GENERALIST_PE_PARAMS: GeneralistPeParams = Object.freeze({
+  ...DEFAULT_GENERALIST_PE_PARAMS,
+  mode: 'paper' as const,
+  voteWindowBins: 0,
+});
 
 const sLabels = new Scratch((n) => new Int32Array(n));
 const sMax = new Scratch((n) => new Float32Array(n));
 const sThing = new Scratch((n) => new Int32Array(n));
-const sDx = new Scratch((n) => new Float32Array(n));
-const sDy = new Scratch((n) => new Float32Array(n));
+const sX = new Scratch((n) => new Float32Array(n));
+const sY = new Scratch((n) => new Float32Array(n));
+const sXn = new Scratch((n) => new Float32Array(n));
+const sYn = new Scratch((n) => new Float32Array(n));
 const sEx = new Scratch((n) => new Float32Array(n));
 const sEy = new Scratch((n) => new Float32Array(n));
 const sAssign = new Scratch((n) => new Int32Array(n));
-const sX = new Scratch((n) => new Float64Array(n));
-const sNx = new Scratch((n) => new Float64Array(n));
-
-/**
- * Distances and votes exp(−d) of one block (u or v) of every listed pixel to every bin, both bin-major
- * ([n × count]; votes padded to nPad rows by the caller). The pixels' block values are gathered once
- * ([count × 2L]); the bin loop is outside so each bin's γ stays in registers (unrolled for L = 4).
- */
-function blockDistances(inst: Float32Array, pixels: number, blockOffset: number, twoL: number, thing: Int32Array, count: number, pal: Float32Array, bins: number, dist: Float32Array, votes: Float32Array): void {
-  const L = twoL / 2; // ‖γ(a)‖² = L
-  const x = sX.get(count * twoL);
-  const nx = sNx.get(count);
-  for (let j = 0; j < count; j++) {
-    const i = thing[j]!;
-    let s = 0;
-    for (let c = 0; c < twoL; c++) {
-      const v = inst[(blockOffset + c) * pixels + i]!;
-      x[j * twoL + c] = v;
-      s += v * v;
-    }
-    nx[j] = s + L;
-  }
-  for (let a = 0; a < bins; a++) {
-    const row = a * count;
-    const q = a * twoL;
-    if (twoL === 8) {
-      const g0 = 2 * pal[q]!, g1 = 2 * pal[q + 1]!, g2 = 2 * pal[q + 2]!, g3 = 2 * pal[q + 3]!;
-      const g4 = 2 * pal[q + 4]!, g5 = 2 * pal[q + 5]!, g6 = 2 * pal[q + 6]!, g7 = 2 * pal[q + 7]!;
-      for (let j = 0, o = 0; j < count; j++, o += 8) {
-        const d2 = nx[j]! - (x[o]! * g0 + x[o + 1]! * g1 + x[o + 2]! * g2 + x[o + 3]! * g3 + x[o + 4]! * g4 + x[o + 5]! * g5 + x[o + 6]! * g6 + x[o + 7]! * g7);
-        // Rounding can make d2 slightly negative; a NaN embedding is infinitely far (no vote, void).
-        const d = d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
-        dist[row + j] = d;
-        votes[row + j] = expNeg(d);
-      }
-    } else {
-      for (let j = 0, o = 0; j < count; j++, o += twoL) {
-        let dot = 0;
-        for (let c = 0; c < twoL; c++) dot += x[o + c]! * pal[q + c]!;
-        const d2 = nx[j]! - 2 * dot;
-        const d = d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
-        dist[row + j] = d;
-        votes[row + j] = expNeg(d);
-      }
-    }
-  }
-}
-
-/**
- * H[a·n + b] = Σ_j Ex[a,j]·Ey[b,j] with the votes stored bin-major ([nPad × count], nPad = n rounded up
- * to 4, padding rows zero): a 4×4 register-blocked matrix product (16 accumulators, 8 loads per 16
- * multiply-adds), the cheapest exact form of E_xᵀ·E_y in plain JS.
- */
-export function voteHistogram(exT: Float32Array, eyT: Float32Array, count: number, bins: number, h: Float64Array): void {
-  const nPad = (bins + 3) & ~3;
-  for (let a0 = 0; a0 < nPad; a0 += 4) {
-    const xa = a0 * count, xb = xa + count, xc = xb + count, xd = xc + count;
-    for (let b0 = 0; b0 < nPad; b0 += 4) {
-      const ya = b0 * count, yb = ya + count, yc = yb + count, yd = yc + count;
-      let h00 = 0, h01 = 0, h02 = 0, h03 = 0, h10 = 0, h11 = 0, h12 = 0, h13 = 0;
-      let h20 = 0, h21 = 0, h22 = 0, h23 = 0, h30 = 0, h31 = 0, h32 = 0, h33 = 0;
-      for (let j = 0; j < count; j++) {
-        const x0 = exT[xa + j]!, x1 = exT[xb + j]!, x2 = exT[xc + j]!, x3 = exT[xd + j]!;
-        const y0 = eyT[ya + j]!, y1 = eyT[yb + j]!, y2 = eyT[yc + j]!, y3 = eyT[yd + j]!;
-        h00 += x0 * y0; h01 += x0 * y1; h02 += x0 * y2; h03 += x0 * y3;
-        h10 += x1 * y0; h11 += x1 * y1; h12 += x1 * y2; h13 += x1 * y3;
-        h20 += x2 * y0; h21 += x2 * y1; h22 += x2 * y2; h23 += x2 * y3;
-        h30 += x3 * y0; h31 += x3 * y1; h32 += x3 * y2; h33 += x3 * y3;
-      }
-      const acc = [h00, h01, h02, h03, h10, h11, h12, h13, h20, h21, h22, h23, h30, h31, h32, h33];
-      for (let i = 0; i < 4; i++) {
-        if (a0 + i >= bins) break;
-        for (let k = 0; k < 4; k++) if (b0 + k < bins) h[(a0 + i) * bins + b0 + k] = acc[i * 4 + k]!;
-      }
-    }
-  }
-}
-
-/** Strict 8-neighbour local maxima of the n×n histogram above `threshold`, row-major (a, then b). */
-export function histogramPeaks(h: Float64Array, bins: number, threshold: number): number[] {
-  const peaks: number[] = [];
-  for (let a = 0; a < bins; a++) {
-    for (let b = 0; b < bins; b++) {
-      const v = h[a * bins + b]!;
-      if (!(v > threshold)) continue;
-      let isMax = true;
-      for (let da = -1; da <= 1 && isMax; da++) {
-        const na = a + da;
-        if (na < 0 || na >= bins) continue;
-        for (let db = -1; db <= 1; db++) {
-          const nb = b + db;
-          if ((da === 0 && db === 0) || nb < 0 || nb >= bins) continue;
-          if (h[na * bins + nb]! >= v) {
-            isMax = false;
-            break;
-          }
-        }
-      }
-      if (isMax) peaks.push(a * bins + b);
-    }
-  }
-  return peaks;
-}
+const sDist = new Scratch((n) => new Float32Array(n));
 
 function checkParams(p: GeneralistPeParams): void {
+  if (p.mode !== 'refined' && p.mode !== 'paper') throw new ConfigError('params.mode', p.mode, "expected 'refined' or 'paper'");
   checkParam('params.harmonics', p.harmonics, { min: 1, integer: true });
   checkParam('params.bins', p.bins, { min: 2, integer: true });
+  checkParam('params.voteTemperature', p.voteTemperature, { exclusiveMin: true });
+  checkParam('params.voteWindowBins', p.voteWindowBins, { integer: true });
   checkParam('params.peakThreshold', p.peakThreshold);
   checkParam('params.assignTau', p.assignTau, { exclusiveMin: true });
+  checkParam('params.splitRatio', p.splitRatio, { exclusiveMin: true });
+  checkParam('params.splitMinArea', p.splitMinArea, { min: 1, integer: true });
   checkParam('params.minThingArea', p.minThingArea);
   checkParam('params.minStuffArea', p.minStuffArea);
 }
@@ -229,49 +166,60 @@ export function decodeGeneralistPe(
   return { width, height, ids, segments, ...(heads.depth ? { depth: heads.depth } : {}) };
 }
 
-/** Steps 2–6 for things; writes instance ids 1…K into `ids` and their infos into `infos`. */
+/** Stages 1–2 for things; writes instance ids 1…K into `ids` and their infos into `infos`. */
 function decodeThings(
   inst: Float32Array, P: number, L: number, n: number, thing: Int32Array, T: number, labels: Int32Array, C: number,
   params: GeneralistPeParams, ids: Int32Array, infos: SegmentInfo[], classes: DecoderClasses,
 ): void {
-  const twoL = 2 * L;
+  const twoL = 2 * L, fourL = 4 * L;
   const pal = binPalette(n, L);
-  const nPad = (n + 3) & ~3;
-  const dx = sDx.get(T * n), dy = sDy.get(T * n), ex = sEx.get(T * nPad), ey = sEy.get(T * nPad);
-  ex.fill(0, T * n, T * nPad);
-  ey.fill(0, T * n, T * nPad);
-  blockDistances(inst, P, 0, twoL, thing, T, pal, n, dx, ex);
-  blockDistances(inst, P, twoL, twoL, thing, T, pal, n, dy, ey);
+  const x = sX.get(T * twoL), y = sY.get(T * twoL), xn = sXn.get(T), yn = sYn.get(T);
+  gatherBlock(inst, P, 0, twoL, thing, T, x, xn);
+  gatherBlock(inst, P, twoL, twoL, thing, T, y, yn);
+  const invT = 1 / params.voteTemperature;
   const hist = new Float64Array(n * n);
-  voteHistogram(ex, ey, T, n, hist);
-  const peaks = histogramPeaks(hist, n, params.peakThreshold * P);
-  const K = peaks.length;
-  if (K === 0) return;
-  const pa = new Int32Array(K), pb = new Int32Array(K);
-  for (let k = 0; k < K; k++) {
-    pa[k] = Math.floor(peaks[k]! / n);
-    pb[k] = peaks[k]! % n;
+  if (params.voteWindowBins > 0) {
+    windowedHistogram(x, xn, y, yn, T, L, pal, n, invT, params.voteWindowBins, hist);
+  } else {
+    const nPad = (n + 3) & ~3;
+    const ex = sEx.get(T * nPad), ey = sEy.get(T * nPad);
+    ex.fill(0, T * n, T * nPad);
+    ey.fill(0, T * n, T * nPad);
+    denseBlockVotes(x, xn, T, twoL, pal, n, invT, ex);
+    denseBlockVotes(y, yn, T, twoL, pal, n, invT, ey);
+    voteHistogram(ex, ey, T, n, hist);
   }
-  // Assignment: nearest candidate in separable distance, void beyond τ.
-  const assign = sAssign.get(T);
-  const area = new Int32Array(K);
+  const peaks = histogramPeaks(hist, n, params.peakThreshold * P);
+  let K = peaks.length;
+  if (K === 0) return;
+  let centres: Float64Array = new Float64Array(K * fourL);
+  for (let k = 0; k < K; k++) {
+    const a = Math.floor(peaks[k]! / n), b = peaks[k]! % n;
+    for (let c = 0; c < twoL; c++) {
+      centres[k * fourL + c] = pal[a * twoL + c]!;
+      centres[k * fourL + twoL + c] = pal[b * twoL + c]!;
+    }
+  }
+  const assign = sAssign.get(T), dist = sDist.get(T);
+  assignNearest(x, xn, y, yn, T, twoL, centres, K, params.assignTau, assign, dist);
+  if (params.mode === 'refined') {
+    // Rounds: voters void in stage 1 may join a split-off candidate and form a new mixture.
+    const maxCentres = 4 * K + 64;
+    for (let round = 0; round < 3; round++) {
+      const before = K;
+      ({ centres, K } = splitModes(x, y, T, twoL, assign, K, { splitRatio: params.splitRatio, splitMinArea: params.splitMinArea, maxCentres }));
+      assignNearest(x, xn, y, yn, T, twoL, centres, K, params.assignTau, assign, dist);
+      if (K <= before && round > 0) break;
+    }
+  }
+  const { means, sizes: area } = clusterMeans(x, y, T, twoL, assign, K);
   const score = new Float64Array(K);
   const votes = new Int32Array(K * C);
   for (let j = 0; j < T; j++) {
-    let best = -1, bestD = params.assignTau;
-    for (let k = 0; k < K; k++) {
-      const d = dx[pa[k]! * T + j]! + dy[pb[k]! * T + j]!; // distances are bin-major
-      if (d < bestD) {
-        bestD = d;
-        best = k;
-      }
-    }
-    assign[j] = best;
-    if (best >= 0) {
-      area[best]++;
-      score[best] += expNeg(bestD);
-      votes[best * C + labels[thing[j]!]!]++;
-    }
+    const k = assign[j]!;
+    if (k < 0) continue;
+    score[k] += expNeg(dist[j]!);
+    votes[k * C + labels[thing[j]!]!]++;
   }
   // Keep instances ≥ minThingArea, ids in candidate order; class by majority vote.
   const segId = new Int32Array(K);
@@ -279,24 +227,12 @@ function decodeThings(
   for (let k = 0; k < K; k++) {
     if (area[k] === 0 || area[k]! < params.minThingArea) continue;
     segId[k] = next++;
-  }
-  const emb = new Float64Array((next - 1) * 4 * L);
-  for (let j = 0; j < T; j++) {
-    const k = assign[j]!;
-    if (k < 0 || segId[k] === 0) continue;
-    const i = thing[j]!;
-    const s = segId[k]!;
-    ids[i] = s;
-    const base = (s - 1) * 4 * L;
-    for (let c = 0; c < 4 * L; c++) emb[base + c] += inst[c * P + i]!;
-  }
-  for (let k = 0; k < K; k++) {
-    const s = segId[k]!;
-    if (s === 0) continue;
     let bestC = 0;
     for (let c = 1; c < C; c++) if (votes[k * C + c]! > votes[k * C + bestC]!) bestC = c;
-    const e = new Float32Array(4 * L);
-    for (let c = 0; c < 4 * L; c++) e[c] = emb[(s - 1) * 4 * L + c]! / area[k]!;
-    infos.push({ id: s, categoryId: classes.categoryIds[bestC]!, isThing: true, score: score[k]! / area[k]!, embedding: e });
+    infos.push({ id: segId[k]!, categoryId: classes.categoryIds[bestC]!, isThing: true, score: score[k]! / area[k]!, embedding: Float32Array.from(means.subarray(k * fourL, (k + 1) * fourL)) });
+  }
+  for (let j = 0; j < T; j++) {
+    const k = assign[j]!;
+    if (k >= 0 && segId[k]! > 0) ids[thing[j]!] = segId[k]!;
   }
 }
