@@ -161,7 +161,7 @@ export class DetailView {
       ...row('model', c.model ?? model?.name ?? '—'),
       ...row('provider', c.executionProvider ?? model?.executionProvider ?? '—'),
       ...row('video', `${this.video.transport ?? '—'} · ${fmt(this.video.fps)} fps shown`),
-      ...row('state', `${c.state}${c.reason ? ` — ${c.reason}` : ''}`),
+      ...row('state', `${c.state}${c.reason && c.state !== 'streaming' ? ` — ${c.reason}` : ''}`),
     );
   }
 

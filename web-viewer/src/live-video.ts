@@ -129,6 +129,7 @@ export class LiveVideo {
     if (!p) return;
     const now = performance.now();
     const frames = p.framesShown();
+    this.root.dataset.frames = String(frames);
     const dt = (now - this.lastTickAt) / 1000;
     this.fps = p.transport === 'mjpeg' ? 0 : Math.max(0, (frames - this.lastFrames) / dt);
     this.lastTickAt = now;

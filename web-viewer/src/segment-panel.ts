@@ -68,13 +68,14 @@ export class SegmentPanel {
     const cls = this.filter.value;
     const shown = msg.segments.filter((s) => !cls || s.category === cls).sort((a, b) => Number(b.isThing) - Number(a.isThing) || b.area - a.area);
     this.count.textContent = `(${shown.length})`;
+    this.list.dataset.size = `${msg.width},${msg.height}`;
     setChildren(
       this.list,
       ...shown.map((s) => {
         const key = segmentKey(s);
         return h(
           'li',
-          { 'data-key': key, 'data-class': s.category, 'data-track': s.trackId, class: key === this.selected ? 'selected' : '', tabindex: 0 },
+          { 'data-key': key, 'data-class': s.category, 'data-track': s.trackId, 'data-centroid': s.centroid?.join(','), class: key === this.selected ? 'selected' : '', tabindex: 0 },
           h('span', { class: 'swatch', style: `background:${colorFor(s.trackId ?? s.categoryId)}` }),
           h('span', { class: 'cls' }, s.category),
           s.trackId !== undefined ? h('span', { class: 'track' }, `#${s.trackId}`) : h('span', { class: 'track muted' }, s.isThing ? '' : 'stuff'),

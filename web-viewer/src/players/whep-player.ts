@@ -11,7 +11,7 @@ import { timeout, type Player } from './player.js';
 export interface WhepOptions {
   /** How long to wait for ICE gathering before sending what we have, ms. Default 2000. */
   iceGatheringTimeoutMs?: number;
-  /** How long to wait from the offer to the first decoded frame, ms. Default 10000. */
+  /** How long to wait from the offer to the first decoded frame, ms. Default 15000. */
   firstFrameTimeoutMs?: number;
   /** Server-side render mode, sent as `?view=` on the POST. */
   view?: ViewMode;
@@ -91,7 +91,7 @@ export class WhepPlayer implements Player {
       if (loc) this.location = new URL(loc, url).toString();
       if (this.closed) throw new Error('closed');
       await pc.setRemoteDescription({ type: 'answer', sdp: body });
-      const t = timeout(this.opts.firstFrameTimeoutMs ?? 10000, 'WebRTC first frame');
+      const t = timeout(this.opts.firstFrameTimeoutMs ?? 15000, 'WebRTC first frame');
       try {
         await Promise.race([firstFrame, t.promise]);
       } finally {
