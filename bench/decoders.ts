@@ -2,7 +2,7 @@
  * Decoder ms/frame for both seed families on GT-derived head outputs (COCO sample, 133 classes;
  * Cityscapes frame, 19 classes) resized to typical head sizes. Run: `npx tsx bench/decoders.ts`.
  */
-import { decodeGeneralistPe, DEFAULT_GENERALIST_PE_PARAMS } from '../src/model/decoders/generalist-pe.js';
+import { decodeGeneralistPe, DEFAULT_GENERALIST_PE_PARAMS, PAPER_GENERALIST_PE_PARAMS } from '../src/model/decoders/generalist-pe.js';
 import { decodePanopticDeepLab, DEFAULT_PANOPTIC_DEEPLAB_PARAMS } from '../src/model/decoders/panoptic-deeplab.js';
 import { gtTensors, loadCityscapesSample, loadCocoSamples, resizeGt, withGaussianNoise, type GtSample } from '../test/helpers/gt-tensors.js';
 
@@ -33,7 +33,7 @@ export async function run(): Promise<void> {
     ['coco(C=133)', loadCocoSamples()[1]!],
     ['cityscapes(C=19)', loadCityscapesSample()],
   ];
-  const rows: string[][] = [['head size', 'data', 'thing px', 'PE 64² (cpu/wall ms)', 'PE 32²', 'PE 64² noisy σ=0.2', 'DeepLab detectron2', 'DeepLab deeplab2']];
+  const rows: string[][] = [['head size', 'data', 'thing px', 'PE 64² refined (cpu/wall ms)', 'PE 64² paper', 'PE 32² refined', 'PE 64² noisy σ=0.2', 'DeepLab detectron2', 'DeepLab deeplab2']];
   for (const [w, h] of [[160, 160], [320, 180]] as const) {
     for (const [name, full] of samples) {
       const gt = resizeGt(full, w, h);
@@ -47,6 +47,7 @@ export async function run(): Promise<void> {
         name,
         String(thingPx),
         f(timeMs(() => decodeGeneralistPe(heads, gt.classes, DEFAULT_GENERALIST_PE_PARAMS))),
+        f(timeMs(() => decodeGeneralistPe(heads, gt.classes, PAPER_GENERALIST_PE_PARAMS))),
         f(timeMs(() => decodeGeneralistPe(heads, gt.classes, { ...DEFAULT_GENERALIST_PE_PARAMS, bins: 32 }))),
         f(timeMs(() => decodeGeneralistPe({ ...heads, instance: noisy }, gt.classes, DEFAULT_GENERALIST_PE_PARAMS))),
         f(timeMs(() => decodePanopticDeepLab(heads, gt.classes, DEFAULT_PANOPTIC_DEEPLAB_PARAMS))),

@@ -41,12 +41,13 @@ export function assignNearest(
     let best = -1, bestD = tau;
     const nx = xn2[j]!, ny = yn2[j]!;
     for (let k = 0, q = 0; k < K; k++, q += fourL) {
-      let dx = 0, dy = 0;
-      for (let c = 0; c < twoL; c++) {
-        dx += x[o + c]! * centres[q + c]!;
-        dy += y[o + c]! * centres[q + twoL + c]!;
-      }
-      const d = dist(nx + cn[2 * k]! - 2 * dx) + dist(ny + cn[2 * k + 1]! - 2 * dy);
+      let dx = 0;
+      for (let c = 0; c < twoL; c++) dx += x[o + c]! * centres[q + c]!;
+      const du = dist(nx + cn[2 * k]! - 2 * dx);
+      if (!(du < bestD)) continue; // the u block alone is already too far: skip the v block
+      let dy = 0;
+      for (let c = 0; c < twoL; c++) dy += y[o + c]! * centres[q + twoL + c]!;
+      const d = du + dist(ny + cn[2 * k + 1]! - 2 * dy);
       if (d < bestD) {
         bestD = d;
         best = k;
