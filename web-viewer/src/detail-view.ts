@@ -137,8 +137,13 @@ export class DetailView {
       this.tip.hidden = false;
       this.tip.dataset.key = segmentKey(this.hovered);
       this.tip.textContent = describe(this.hovered);
-      this.tip.style.left = `${el.offsetLeft + this.hover.x + 14}px`;
-      this.tip.style.top = `${el.offsetTop + this.hover.y + 14}px`;
+      // Keep the tip inside the stage (phones): flip to the pointer's left/top side when it would overflow.
+      const x = el.offsetLeft + this.hover.x;
+      const y = el.offsetTop + this.hover.y;
+      const fitsRight = x + 14 + this.tip.offsetWidth <= this.stage.clientWidth;
+      const fitsBelow = y + 14 + this.tip.offsetHeight <= this.stage.clientHeight;
+      this.tip.style.left = `${Math.max(0, fitsRight ? x + 14 : x - 14 - this.tip.offsetWidth)}px`;
+      this.tip.style.top = `${Math.max(0, fitsBelow ? y + 14 : y - 14 - this.tip.offsetHeight)}px`;
     } else {
       this.tip.hidden = true;
     }
