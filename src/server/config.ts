@@ -90,8 +90,10 @@ export const ServerConfigSchema = z.strictObject({
       whep: z.boolean().default(true),
       /** A WebSocket client whose socket holds more than this many KiB gets nothing new until it drains (default 512). */
       wsMaxBufferedKiB: z.number().int().min(16).max(65536).default(512),
+      /** WebSocket ping interval in ms; a client that misses one pong is disconnected (default 15000). */
+      wsPingIntervalMs: z.number().int().min(1000).max(600000).default(15000),
     })
-    .default({ mode: 'overlay', alpha: 0.5, jpegQuality: 80, mjpegMaxFps: 15, whep: true, wsMaxBufferedKiB: 512 }),
+    .default({ mode: 'overlay', alpha: 0.5, jpegQuality: 80, mjpegMaxFps: 15, whep: true, wsMaxBufferedKiB: 512, wsPingIntervalMs: 15000 }),
 });
 
 export type ServerConfig = z.output<typeof ServerConfigSchema>;

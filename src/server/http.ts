@@ -29,7 +29,7 @@ export class PanopticServer extends Closeable {
 
   constructor(readonly ctx: ServerContext) {
     super();
-    this.ws = new WsTransport(ctx, { maxBufferedBytes: ctx.config.outputs.wsMaxBufferedKiB * 1024 });
+    this.ws = new WsTransport(ctx, { maxBufferedBytes: ctx.config.outputs.wsMaxBufferedKiB * 1024, heartbeatMs: ctx.config.outputs.wsPingIntervalMs });
     this.mjpeg = new MjpegTransport(ctx);
     this.whep = new WhepTransport(ctx);
     ctx.metrics.addSubscriberSource('ws', () => this.ws.subscriberCounts());

@@ -258,12 +258,12 @@ export class WsTransport {
   }
 
   /** Per-client delivery stats (tests and debugging): pending frames, bytes buffered, drops. */
-  clientStats(): { id: number; bufferedAmount: number; maxBufferedSeen: number; cameras: { id: string; pending: number; sent: number; dropped: number }[] }[] {
+  clientStats(): { id: number; bufferedAmount: number; maxBufferedSeen: number; cameras: { id: string; frames: boolean; pending: number; sent: number; dropped: number }[] }[] {
     return [...this.clients].map((c) => ({
       id: c.id,
       bufferedAmount: c.ws.bufferedAmount,
       maxBufferedSeen: c.maxBufferedSeen,
-      cameras: [...c.slots.values()].map((s) => ({ id: s.cameraId, pending: s.pending ? 1 : 0, sent: s.sent, dropped: s.dropped })),
+      cameras: [...c.slots.values()].map((s) => ({ id: s.cameraId, frames: s.frames, pending: s.pending ? 1 : 0, sent: s.sent, dropped: s.dropped })),
     }));
   }
 
