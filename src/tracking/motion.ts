@@ -36,14 +36,45 @@ export function predictEmbedding(
     out.set(last);
     return;
   }
-  const harmonics = n / 4;
   const a = scratch.subarray(0, n);
-  const b = scratch.subarray(n, 2 * n);
-  gamma1d(normCoord(from[0], width), harmonics, a, 0);
-  gamma1d(normCoord(from[1], height), harmonics, a, 2 * harmonics);
-  gamma1d(normCoord(to[0], width), harmonics, b, 0);
-  gamma1d(normCoord(to[1], height), harmonics, b, 2 * harmonics);
-  for (let i = 0; i < n; i++) out[i] = last[i]! + b[i]! - a[i]!;
+  gammaPoint(from, width, height, a);
+  shiftEmbedding(last, from, a, to, width, height, out, scratch.subarray(n, 2 * n));
+}
+
+/** γ(u)⊕γ(v) of a pixel point into `out` (length 4·L), the layout of {@link predictEmbedding}. */
+export function gammaPoint(p: readonly [number, number], width: number, height: number, out: Float32Array): void {
+  const harmonics = out.length / 4;
+  gamma1d(normCoord(p[0], width), harmonics, out, 0);
+  gamma1d(normCoord(p[1], height), harmonics, out, 2 * harmonics);
+}
+
+/**
+ * {@link predictEmbedding} with γ(from) given (`gFrom`, from {@link gammaPoint}): the same values, bit for
+ * bit, but γ(to) is evaluated only on the axes where `to` differs from `from` (the other half is γ(from)'s).
+ * `scratch` must hold last.length values.
+ */
+export function shiftEmbedding(
+  last: Float32Array,
+  from: readonly [number, number],
+  gFrom: Float32Array,
+  to: readonly [number, number],
+  width: number,
+  height: number,
+  out: Float32Array,
+  scratch: Float32Array,
+): void {
+  const n = last.length;
+  if (n % 4 !== 0 || (from[0] === to[0] && from[1] === to[1])) {
+    out.set(last);
+    return;
+  }
+  const half = n / 2;
+  const b = scratch;
+  if (to[0] === from[0]) for (let i = 0; i < half; i++) b[i] = gFrom[i]!;
+  else gamma1d(normCoord(to[0], width), n / 4, b, 0);
+  if (to[1] === from[1]) for (let i = half; i < n; i++) b[i] = gFrom[i]!;
+  else gamma1d(normCoord(to[1], height), n / 4, b, half);
+  for (let i = 0; i < n; i++) out[i] = last[i]! + b[i]! - gFrom[i]!;
 }
 
 /** Intersection over union of two [x, y, w, h] boxes (pixel extents; 0 when either is empty). */
@@ -86,11 +117,25 @@ export function amodalAxis(
   endOccluded = false,
 ): [number, number, boolean] {
   if (!(obsLen < ratio * refLen)) return [obsStart, obsLen, false];
+  return [anchoredStart(obsStart, obsLen, predStart, predLen, refLen, frameLen, startOccluded, endOccluded), refLen, true];
+}
+
+/** Start of the restored extent of a partly hidden axis ({@link amodalAxis}, which decides that it is partial). */
+export function anchoredStart(
+  obsStart: number,
+  obsLen: number,
+  predStart: number,
+  predLen: number,
+  refLen: number,
+  frameLen: number,
+  startOccluded: boolean,
+  endOccluded: boolean,
+): number {
   const obsEnd = obsStart + obsLen;
   const startBad = startOccluded || obsStart <= 0;
   const endBad = endOccluded || obsEnd >= frameLen;
   let anchorStart: boolean;
   if (startBad !== endBad) anchorStart = endBad;
   else anchorStart = Math.abs(obsStart - predStart) <= Math.abs(obsEnd - (predStart + predLen));
-  return anchorStart ? [obsStart, refLen, true] : [obsEnd - refLen, refLen, true];
+  return anchorStart ? obsStart : obsEnd - refLen;
 }

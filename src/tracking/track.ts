@@ -5,7 +5,7 @@
  * nor looks far from the prediction.
  */
 import type { BBox, Segment, TrackState } from '../core/types.js';
-import { amodalAxis, predictCentroid, predictEmbedding, shiftBox, updateVelocity } from './motion.js';
+import { anchoredStart, gammaPoint, predictCentroid, shiftBox, shiftEmbedding, updateVelocity } from './motion.js';
 
 export interface Track {
   readonly id: number;
@@ -34,6 +34,9 @@ export interface Track {
   /** Centroid of the last matched segment; `embedding` belongs to this point. */
   visCentroid: [number, number];
   embedding: Float32Array;
+  /** γ(visCentroid) (see gammaPoint), valid when `gVisValid`; recomputed lazily after each match. */
+  gVis: Float32Array;
+  gVisValid: boolean;
   // Per-frame predictions, overwritten by predictTrack().
   predCentroid: [number, number];
   /** Predicted box clipped to the frame (what should be visible). */
@@ -71,6 +74,8 @@ export function createTrack(id: number, s: Segment, t: number, state: Track['sta
     offset: [c[0] - (s.bbox[0] + s.bbox[2] / 2), c[1] - (s.bbox[1] + s.bbox[3] / 2)],
     visCentroid: [c[0], c[1]],
     embedding: s.embedding,
+    gVis: new Float32Array(s.embedding.length),
+    gVisValid: false,
     predCentroid: [c[0], c[1]],
     predBox: [...s.bbox],
     predAmodal: [...s.bbox],
@@ -79,15 +84,22 @@ export function createTrack(id: number, s: Segment, t: number, state: Track['sta
   };
 }
 
-/** Predicts the track forward to frame time `t`. `scratch` holds ≥ 2·embedding length values. */
+/**
+ * Predicts the track forward to frame time `t`. `scratch` holds ≥ embedding length values. γ of the last
+ * visible centroid is cached on the track (a track never outlives a resolution change: the tracker ends them).
+ */
 export function predictTrack(tr: Track, t: number, width: number, height: number, scratch: Float32Array): void {
   tr.predCentroid = predictCentroid(tr.centroid, tr.velocity, t - tr.lastSeenT);
   tr.predAmodal = shiftBox(tr.bbox, tr.predCentroid[0] - tr.centroid[0], tr.predCentroid[1] - tr.centroid[1]);
   const [box, visible] = clipToFrame(tr.predAmodal, tr.predCentroid, width, height);
   tr.predBox = box;
-  predictEmbedding(tr.embedding, tr.visCentroid, tr.predCentroid, width, height, tr.predEmbeddingAmodal, scratch);
+  if (!tr.gVisValid && tr.embedding.length % 4 === 0) {
+    gammaPoint(tr.visCentroid, width, height, tr.gVis);
+    tr.gVisValid = true;
+  }
+  shiftEmbedding(tr.embedding, tr.visCentroid, tr.gVis, tr.predCentroid, width, height, tr.predEmbeddingAmodal, scratch);
   if (visible === tr.predCentroid) tr.predEmbedding.set(tr.predEmbeddingAmodal);
-  else predictEmbedding(tr.embedding, tr.visCentroid, visible, width, height, tr.predEmbedding, scratch);
+  else shiftEmbedding(tr.embedding, tr.visCentroid, tr.gVis, visible, width, height, tr.predEmbedding, scratch);
 }
 
 export interface Completion {
@@ -110,23 +122,35 @@ export const EDGE_BOTTOM = 8;
  * Which edges of a segment's box touch another thing segment (a likely occluder): the line of pixels just
  * outside the edge, across the box, is more than 30 % other-thing pixels. `isThing[id]` flags thing ids.
  */
-export function occludedEdges(ids: Int32Array, width: number, height: number, s: Segment, isThing: Uint8Array): number {
+export function occludedEdges(ids: Int32Array, width: number, height: number, s: Segment, isThing: Uint8Array, axes = 3): number {
   const [x, y, w, h] = s.bbox;
-  const probe = (x0: number, y0: number, dx: number, dy: number, n: number): boolean => {
-    if (x0 < 0 || y0 < 0 || x0 + dx * (n - 1) >= width || y0 + dy * (n - 1) >= height) return false;
-    let other = 0;
-    for (let k = 0, px = x0, py = y0; k < n; k++, px += dx, py += dy) {
-      const id = ids[py * width + px]!;
-      if (id !== s.id && id > 0 && id < isThing.length && isThing[id]) other++;
-    }
-    return other > 0.3 * n;
-  };
   let bits = 0;
-  if (probe(x - 1, y, 0, 1, h)) bits |= EDGE_LEFT;
-  if (probe(x + w, y, 0, 1, h)) bits |= EDGE_RIGHT;
-  if (probe(x, y - 1, 1, 0, w)) bits |= EDGE_TOP;
-  if (probe(x, y + h, 1, 0, w)) bits |= EDGE_BOTTOM;
+  if (axes & 1) {
+    if (probeOther(ids, width, height, s.id, isThing, x - 1, y, 0, 1, h)) bits |= EDGE_LEFT;
+    if (probeOther(ids, width, height, s.id, isThing, x + w, y, 0, 1, h)) bits |= EDGE_RIGHT;
+  }
+  if (axes & 2) {
+    if (probeOther(ids, width, height, s.id, isThing, x, y - 1, 1, 0, w)) bits |= EDGE_TOP;
+    if (probeOther(ids, width, height, s.id, isThing, x, y + h, 1, 0, w)) bits |= EDGE_BOTTOM;
+  }
   return bits;
+}
+
+/**
+ * Whether more than 30 % of the `n` pixels from (x0, y0) in steps (dx, dy) belong to other thing segments.
+ * Stops as soon as the answer is decided (the vertical probes are cache-unfriendly strides).
+ */
+function probeOther(ids: Int32Array, width: number, height: number, sid: number, isThing: Uint8Array, x0: number, y0: number, dx: number, dy: number, n: number): boolean {
+  if (x0 < 0 || y0 < 0 || x0 + dx * (n - 1) >= width || y0 + dy * (n - 1) >= height) return false;
+  const need = 0.3 * n;
+  let other = 0;
+  for (let k = 0, px = x0, py = y0; k < n; k++, px += dx, py += dy) {
+    const id = ids[py * width + px]!;
+    if (id !== sid && id > 0 && id < isThing.length && isThing[id]) {
+      if (++other > need) return true;
+    } else if (other + (n - 1 - k) <= need) return false;
+  }
+  return other > need;
 }
 
 /**
@@ -134,22 +158,46 @@ export function occludedEdges(ids: Int32Array, width: number, height: number, s:
  * (`occluded`: {@link occludedEdges} bits of the segment).
  */
 export function complete(tr: Track, s: Segment, ratio: number, width: number, height: number, occluded = 0): Completion {
+  return completeInto(tr, s, ratio, width, height, occluded, newCompletion());
+}
+
+export function newCompletion(): Completion {
+  return { box: [0, 0, 0, 0], centroid: [0, 0], partialX: false, partialY: false, partialArea: false, partial: false };
+}
+
+/** {@link complete} writing into `out` (its `box` and `centroid` arrays are overwritten): no allocation per pair. */
+export function completeInto(tr: Track, s: Segment, ratio: number, width: number, height: number, occluded: number, out: Completion): Completion {
   const b = s.bbox;
   const p = tr.predAmodal;
-  const [x, w, partialX] = amodalAxis(b[0], b[2], p[0], p[2], tr.size[0], ratio, width, (occluded & EDGE_LEFT) !== 0, (occluded & EDGE_RIGHT) !== 0);
-  const [y, h, partialY] = amodalAxis(b[1], b[3], p[1], p[3], tr.size[1], ratio, height, (occluded & EDGE_TOP) !== 0, (occluded & EDGE_BOTTOM) !== 0);
+  const partialX = b[2] < ratio * tr.size[0];
+  const partialY = b[3] < ratio * tr.size[1];
   const partialArea = s.area < ratio * tr.refArea;
-  if (!partialX && !partialY && !partialArea) return { box: b, centroid: s.centroid, partialX, partialY, partialArea, partial: false };
+  out.partialX = partialX;
+  out.partialY = partialY;
+  out.partialArea = partialArea;
+  out.partial = partialX || partialY || partialArea;
+  if (!out.partial) {
+    out.box[0] = b[0];
+    out.box[1] = b[1];
+    out.box[2] = b[2];
+    out.box[3] = b[3];
+    out.centroid[0] = s.centroid[0];
+    out.centroid[1] = s.centroid[1];
+    return out;
+  }
+  const x = partialX ? anchoredStart(b[0], b[2], p[0], p[2], tr.size[0], width, (occluded & EDGE_LEFT) !== 0, (occluded & EDGE_RIGHT) !== 0) : b[0];
+  const w = partialX ? tr.size[0] : b[2];
+  const y = partialY ? anchoredStart(b[1], b[3], p[1], p[3], tr.size[1], height, (occluded & EDGE_TOP) !== 0, (occluded & EDGE_BOTTOM) !== 0) : b[1];
+  const h = partialY ? tr.size[1] : b[3];
   // Partly hidden: the mask's centre of mass is biased toward the visible part, the (completed) box is
   // not; use box centre + the shape offset measured at the last full view.
-  return {
-    box: [x, y, w, h],
-    centroid: [partialX || partialArea ? x + w / 2 + tr.offset[0] : s.centroid[0], partialY || partialArea ? y + h / 2 + tr.offset[1] : s.centroid[1]],
-    partialX,
-    partialY,
-    partialArea,
-    partial: true,
-  };
+  out.box[0] = x;
+  out.box[1] = y;
+  out.box[2] = w;
+  out.box[3] = h;
+  out.centroid[0] = partialX || partialArea ? x + w / 2 + tr.offset[0] : s.centroid[0];
+  out.centroid[1] = partialY || partialArea ? y + h / 2 + tr.offset[1] : s.centroid[1];
+  return out;
 }
 
 /** Updates the track's motion state with a matched segment at frame time `t`. */
@@ -172,6 +220,8 @@ export function observeTrack(tr: Track, s: Segment, t: number, velocitySmoothing
   tr.bbox = [...box];
   tr.visCentroid = [s.centroid[0], s.centroid[1]];
   tr.embedding = s.embedding;
+  if (tr.gVis.length !== s.embedding.length) tr.gVis = new Float32Array(s.embedding.length);
+  tr.gVisValid = false;
   tr.lastSeenT = t;
   tr.lastSegmentId = s.id;
   tr.area = s.area;

@@ -7,7 +7,7 @@
  * (`reset()` ends tracks but keeps the counter). See docs/tracking.md.
  */
 import type { PanopticFrame, Segment, TrackEvent, TrackedFrame, TrackedSegment } from '../core/types.js';
-import { pairCost, type CostContext } from './cost.js';
+import { costContext, needsOccluded, pairCost, type CostContext } from './cost.js';
 import { solveSparse } from './hungarian.js';
 import { maskOverlaps } from './mask-overlap.js';
 import { updateVelocity } from './motion.js';
@@ -27,8 +27,8 @@ export class Tracker {
   private height = 0;
   private embeddingLength = -1;
   private prevIds: Int32Array | null = null;
-  /** Occluded-edge bits of the current frame's segments (by segment id). */
-  private occluded = new Map<number, number>();
+  /** Occluded-edge bits of the current frame's segments (by index), from `occludedOf`. */
+  private occludedOf: (j: number, axes: number) => number = () => 0;
   private scratch = new Float32Array(32);
 
   constructor(options: unknown = {}) {
@@ -55,16 +55,11 @@ export class Tracker {
 
     const out: TrackedSegment[] = new Array(frame.segments.length);
     const assigned = this.associate(frame, events, seq);
-    frame.segments.forEach((s, j) => {
+    for (let j = 0; j < frame.segments.length; j++) {
+      const s = frame.segments[j]!;
       const tr = s.isThing ? assigned[j]! : this.stuffTrack(s);
-      out[j] = {
-        ...s,
-        trackId: tr.id,
-        state: tr.state,
-        ageFrames: this.t - tr.birthT + 1,
-        velocity: [tr.velocity[0], tr.velocity[1]],
-      };
-    });
+      out[j] = withTrack(s, tr.id, tr.state, this.t - tr.birthT + 1, [tr.velocity[0], tr.velocity[1]]);
+    }
     this.prevIds = this.options.overlap === 'mask' ? frame.ids : null;
     const { segments: _segments, ...rest } = frame;
     return { ...rest, segments: out, events };
@@ -106,19 +101,18 @@ export class Tracker {
     const segs = frame.segments;
     const assigned: (Track | undefined)[] = new Array(segs.length);
     // Predict every live track forward to this frame.
-    const need = 3 * Math.max(this.embeddingLength, 0);
+    const need = Math.max(this.embeddingLength, 0);
     if (this.scratch.length < need) this.scratch = new Float32Array(need);
     for (const tr of this.things) predictTrack(tr, this.t, frame.width, frame.height, this.scratch);
-    const ctx: CostContext = {
+    const ctx: CostContext = costContext({
       options: o,
       width: frame.width,
       height: frame.height,
       overlaps: o.overlap === 'mask' && this.prevIds ? maskOverlaps(this.prevIds, frame.ids) : null,
       prevT: this.t - 1,
-      scratch: this.scratch,
-      occluded: this.occludedEdges(frame),
-    };
-    this.occluded = ctx.occluded;
+      occludedOf: this.occludedEdgesOf(frame),
+    }, this.embeddingLength);
+    this.occludedOf = ctx.occludedOf;
     // Group by category: the cost between different categories is infinite, so they never interact.
     const byCat = new Map<number, { tracks: Track[]; segs: number[] }>();
     for (const tr of this.things) {
@@ -141,12 +135,14 @@ export class Tracker {
       for (let i = 0; i < n; i++) {
         const tr = tracks[i]!;
         slack[i] = tr.state === 'lost' ? o.lostCostGrowthPerFrame * (this.t - tr.lastSeenT - 1) : 0;
-        for (let k = 0; k < m; k++) cost[i * m + k] = pairCost(tr, segs[idx[k]!]!, ctx);
+        // Costs above the gate are all alike to the solver (no edge), so pairCost may stop early at Infinity.
+        const gate = o.maxCost + slack[i]!;
+        for (let k = 0; k < m; k++) cost[i * m + k] = pairCost(tr, segs[idx[k]!]!, idx[k]!, ctx, gate);
       }
       const rowToCol = solveSparse(cost, n, m, o.maxCost, slack);
       for (let i = 0; i < n; i++) {
         const k = rowToCol[i]!;
-        if (k >= 0) assigned[idx[k]!] = this.match(tracks[i]!, segs[idx[k]!]!, events, seq);
+        if (k >= 0) assigned[idx[k]!] = this.match(tracks[i]!, segs[idx[k]!]!, idx[k]!, events, seq);
       }
     }
     // Unmatched tracks age; tentative ones die quietly, confirmed ones go lost, then end.
@@ -184,9 +180,10 @@ export class Tracker {
     return assigned;
   }
 
-  private match(tr: Track, s: Segment, events: TrackEvent[], seq: number): Track {
+  private match(tr: Track, s: Segment, j: number, events: TrackEvent[], seq: number): Track {
     const o = this.options;
-    observeTrack(tr, s, this.t, o.velocitySmoothing, o.partialSizeRatio, this.width, this.height, this.occluded.get(s.id) ?? 0);
+    const occluded = o.partialSizeRatio > 0 ? this.occludedOf(j, needsOccluded(tr, s, o.partialSizeRatio)) : 0;
+    observeTrack(tr, s, this.t, o.velocitySmoothing, o.partialSizeRatio, this.width, this.height, occluded);
     if (tr.state === 'lost') tr.state = 'confirmed';
     else if (tr.state === 'tentative' && tr.hits >= this.options.minHits) {
       tr.state = 'confirmed';
@@ -195,16 +192,30 @@ export class Tracker {
     return tr;
   }
 
-  /** Occluded-edge bits of every thing segment that has a track candidate (only when completion is on). */
-  private occludedEdges(frame: PanopticFrame): Map<number, number> {
-    const out = new Map<number, number>();
-    if (this.options.partialSizeRatio <= 0 || this.things.length === 0) return out;
-    let maxId = 0;
-    for (const s of frame.segments) if (s.id > maxId) maxId = s.id;
-    const isThing = new Uint8Array(maxId + 1);
-    for (const s of frame.segments) if (s.isThing && s.id >= 0) isThing[s.id] = 1;
-    for (const s of frame.segments) if (s.isThing) out.set(s.id, occludedEdges(frame.ids, frame.width, frame.height, s, isThing));
-    return out;
+  /**
+   * Occluded-edge bits of the frame's thing segment at index j for the asked axes (1 = left/right,
+   * 2 = top/bottom), computed on first request (only a partly hidden axis of a candidate pair needs them)
+   * and cached for the frame.
+   */
+  private occludedEdgesOf(frame: PanopticFrame): (j: number, axes: number) => number {
+    const segs = frame.segments;
+    const bits = new Int32Array(segs.length);
+    const done = new Uint8Array(segs.length);
+    let isThing: Uint8Array | null = null;
+    return (j: number, axes: number): number => {
+      const todo = axes & ~done[j]!;
+      if (todo === 0) return bits[j]!;
+      if (!isThing) {
+        let maxId = 0;
+        for (const s of segs) if (s.id > maxId) maxId = s.id;
+        isThing = new Uint8Array(maxId + 1);
+        for (const s of segs) if (s.isThing && s.id >= 0) isThing[s.id] = 1;
+      }
+      const s = segs[j]!;
+      if (s.isThing) bits[j] = bits[j]! | occludedEdges(frame.ids, frame.width, frame.height, s, isThing, todo);
+      done[j] = done[j]! | todo;
+      return bits[j]!;
+    };
   }
 
   private newTrack(s: Segment): Track {
@@ -241,6 +252,21 @@ export class Tracker {
   private endedEvent(tr: Track, seq: number): TrackEvent {
     return { type: 'ended', trackId: tr.id, categoryId: tr.categoryId, seq, ageFrames: tr.lastSeenT - tr.birthT + 1 };
   }
+}
+
+/**
+ * `{ ...s, trackId, state, ageFrames, velocity }` by an own-key copy: object spread of these segments
+ * measured ~8 µs each under tsx/V8 (0.4 ms per 55-segment frame), the copy ~0.3 µs. Same keys, same order.
+ */
+function withTrack(s: Segment, trackId: number, state: TrackedSegment['state'], ageFrames: number, velocity: [number, number]): TrackedSegment {
+  const src = s as unknown as Record<string, unknown>;
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(src)) o[k] = src[k];
+  o.trackId = trackId;
+  o.state = state;
+  o.ageFrames = ageFrames;
+  o.velocity = velocity;
+  return o as unknown as TrackedSegment;
 }
 
 function validateFrame(frame: PanopticFrame): void {
