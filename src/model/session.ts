@@ -3,7 +3,7 @@
  * preference list and falls back (logging the reason) to the next provider, checks feeds against
  * the model's inputs (errors print names, dims and dtypes), and converts tensors to plain objects.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 // Namespace import: under mocha's tsx loader the CJS default export of onnxruntime-node is undefined.
 import * as ort from 'onnxruntime-node';
 import { ConfigError, PanopticError, errorMessage } from '../core/errors.js';
@@ -17,6 +17,20 @@ export const DEFAULT_EXECUTION_PROVIDERS: readonly ExecutionProvider[] = ['tenso
 const KNOWN_EPS = new Set<string>(['tensorrt', 'cuda', 'webgpu', 'cpu', 'dml', 'coreml']);
 /** Providers that failed to initialise once in this process are not tried again (WebGPU probing is slow and noisy). */
 const failedEps = new Set<string>();
+
+/**
+ * GPU providers are only tried when the machine shows a GPU device node (NVIDIA or DRI render node):
+ * on a CPU-only machine WebGPU's adapter probe costs ~1 s and prints Vulkan driver warnings natively.
+ * `PANOPTIC_STREAM_FORCE_GPU_PROBE=1` tries them anyway.
+ */
+function gpuDevicePresent(): boolean {
+  if (process.env.PANOPTIC_STREAM_FORCE_GPU_PROBE === '1') return true;
+  try {
+    return existsSync('/dev/nvidia0') || existsSync('/dev/dxg') || readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return existsSync('/dev/nvidia0');
+  }
+}
 
 export interface SessionOptions {
   /** Execution providers to try in order. Default `tensorrt,cuda,webgpu,cpu`; unavailable ones are skipped. */
@@ -52,12 +66,13 @@ export async function createSession(path: string, opts: SessionOptions = {}): Pr
   const wanted = opts.executionProviders ?? DEFAULT_EXECUTION_PROVIDERS;
   for (const ep of wanted) if (!KNOWN_EPS.has(ep)) throw new ConfigError('executionProviders', ep, `unknown execution provider; valid: ${[...KNOWN_EPS].join(', ')}`);
   const available = new Set(availableExecutionProviders());
-  const candidates = wanted.filter((ep) => ep === 'cpu' || (available.has(ep) && !failedEps.has(ep)));
+  const gpu = gpuDevicePresent();
+  const candidates = wanted.filter((ep) => ep === 'cpu' || (available.has(ep) && !failedEps.has(ep) && gpu));
   // Asked for explicitly → warn when skipped; the default preference list only logs at debug level.
   const skipLog = opts.executionProviders ? log.warn.bind(log) : log.debug.bind(log);
   for (const ep of wanted)
     if (!candidates.includes(ep))
-      skipLog(`execution provider ${ep} ${failedEps.has(ep) ? 'failed earlier in this process' : 'not available in this onnxruntime-node build'}; skipped`, { path, available: [...available].join(',') });
+      skipLog(`execution provider ${ep} ${failedEps.has(ep) ? 'failed earlier in this process' : !available.has(ep) ? 'not available in this onnxruntime-node build' : 'has no GPU device node here (/dev/nvidia0, /dev/dri/renderD*)'}; skipped`, { path, available: [...available].join(',') });
   if (!candidates.includes('cpu')) candidates.push('cpu');
   let lastErr: unknown;
   for (const ep of candidates) {

@@ -9,7 +9,7 @@ import { readConfigFile } from '../../core/config.js';
 import { parseServerConfig } from '../../server/config.js';
 import { flagNumber, flagString, parseArgs } from '../args.js';
 import type { Command } from '../types.js';
-import { serveUntilAborted, withListenOverrides } from './serve.js';
+import { resolveConfigPaths, serveUntilAborted, withListenOverrides } from './serve.js';
 
 export const SAMPLE_VIDEO_NAME = join('video', 'one-by-one-person-detection.mp4');
 
@@ -27,7 +27,7 @@ const demo: Command = {
   async run(argv, signal) {
     const args = parseArgs(argv, { config: 'string', model: 'string', host: 'string', port: 'string' });
     const file = flagString(args, 'config');
-    const raw = withListenOverrides(file ? readConfigFile(file) : {}, flagString(args, 'host'), flagNumber(args, 'port', { min: 0, integer: true }));
+    const raw = withListenOverrides(resolveConfigPaths(file ? readConfigFile(file) : {}, file), flagString(args, 'host'), flagNumber(args, 'port', { min: 0, integer: true }));
     const model = flagString(args, 'model');
     if (model) raw.model = model;
     const samples = (typeof raw.samples === 'string' ? raw.samples : undefined) ?? process.env.PANOPTIC_STREAM_DATA;

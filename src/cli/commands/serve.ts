@@ -1,4 +1,5 @@
 /** `panoptic-stream serve [--config FILE]`: the server with the cameras, model and outputs of a config file. */
+import { dirname, resolve as resolvePath } from 'node:path';
 import { readConfigFile } from '../../core/config.js';
 import type { PanopticApp } from '../../server/app.js';
 import { parseServerConfig } from '../../server/config.js';
@@ -11,6 +12,19 @@ export function withListenOverrides(raw: unknown, host: string | undefined, port
   if (host !== undefined || port !== undefined) {
     cfg.server = { ...((cfg.server ?? {}) as Record<string, unknown>), ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) };
   }
+  return cfg;
+}
+
+/**
+ * Makes `modelDirs` and `samples` of a config file absolute, relative to the file's own directory
+ * (so a config works whatever the current directory is). Other values are left as they are.
+ */
+export function resolveConfigPaths(raw: unknown, file: string | undefined): Record<string, unknown> {
+  const cfg = { ...((raw ?? {}) as Record<string, unknown>) };
+  if (!file) return cfg;
+  const base = dirname(resolvePath(file));
+  if (Array.isArray(cfg.modelDirs)) cfg.modelDirs = cfg.modelDirs.map((d) => (typeof d === 'string' ? resolvePath(base, d) : d));
+  if (typeof cfg.samples === 'string') cfg.samples = resolvePath(base, cfg.samples);
   return cfg;
 }
 
@@ -31,7 +45,7 @@ const serve: Command = {
   async run(argv, signal) {
     const args = parseArgs(argv, { config: 'string', host: 'string', port: 'string' });
     const file = flagString(args, 'config');
-    const raw = withListenOverrides(file ? readConfigFile(file) : {}, flagString(args, 'host'), flagNumber(args, 'port', { min: 0, integer: true }));
+    const raw = withListenOverrides(resolveConfigPaths(file ? readConfigFile(file) : {}, file), flagString(args, 'host'), flagNumber(args, 'port', { min: 0, integer: true }));
     const config = parseServerConfig(raw);
     console.error(`loading model ${config.model} …`);
     // Imported here: loading the model runtime only when a command needs it keeps `--help` fast.
