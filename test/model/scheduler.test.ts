@@ -245,7 +245,7 @@ describe('model/scheduler', function () {
     const [a, b] = await Promise.all([s.submit(frame('A')), s.submit(frame('B'))]);
     for (const o of [a, b]) {
       expect(o).to.include({ status: 'dropped', reason: 'error' });
-      expect((o as { error: { code: string } }).error.code).to.equal('ERR_CLOSED');
+      expect((o as unknown as { error: { code: string } }).error.code).to.equal('ERR_CLOSED');
     }
     expect(s.stats().errors).to.equal(1);
     expect((await s.submit(frame('A'))).status).to.equal('dropped'); // still answering
