@@ -18,16 +18,29 @@ function dist(d2: number): number {
   return d2 > 0 ? Math.sqrt(d2) : d2 === d2 ? 0 : Infinity;
 }
 
+const sCn = new Scratch((n) => new Float64Array(n));
+const sCr = new Scratch((n) => new Float64Array(n));
+const sPair = new Scratch((n) => new Float64Array(n));
+const sOrder = new Scratch((n) => new Int32Array(n));
+
 /**
- * Nearest centre (separable distance ‖x̂ − μx‖ + ‖ŷ − μy‖) of each voter if < tau, else −1; writes the
- * assignment and the distance. Voter blocks are gathered voter-major ([count × 2L]).
+ * Nearest centre (separable distance ‖x̂ − μx‖ + ‖ŷ − μy‖) of each voter if < tau, else −1 (ties → lower
+ * centre index); writes the assignment and the distance. Voter blocks are gathered voter-major ([count × 2L]).
+ *
+ * Exact pruning with the triangle inequality (Elkan-style): each voter is first measured against a reference
+ * centre r (the previous voter's centre: neighbouring pixels mostly share an instance), then the other
+ * centres are visited by increasing ‖μr − μk‖ (u block + v block); centre k cannot beat the best distance
+ * when max(0, cu(r,k) − du_r) + max(0, cv(r,k) − dv_r) exceeds it (with a margin covering the rounding of
+ * the ‖x‖² + ‖μ‖² − 2x·μ form), and once cu + cv − d_r does, no later centre can either. Distances that
+ * are computed use the same arithmetic as a full scan, so the result is identical to it.
  */
 export function assignNearest(
   x: Float32Array, xn2: Float32Array, y: Float32Array, yn2: Float32Array, count: number, twoL: number,
   centres: Float64Array, K: number, tau: number, assign: Int32Array, distOut: Float32Array,
 ): void {
   const fourL = 2 * twoL;
-  const cn = new Float64Array(2 * K);
+  const cn = sCn.get(2 * K), cr = sCr.get(2 * K);
+  let maxCn = 0;
   for (let k = 0; k < K; k++) {
     let sx = 0, sy = 0;
     for (let c = 0; c < twoL; c++) {
@@ -36,25 +49,78 @@ export function assignNearest(
     }
     cn[2 * k] = sx;
     cn[2 * k + 1] = sy;
+    cr[2 * k] = Math.sqrt(sx);
+    cr[2 * k + 1] = Math.sqrt(sy);
+    maxCn = Math.max(maxCn, sx, sy);
   }
+  // Pairwise block distances (cu, cv, cu + cv) and, per reference, the centres by increasing cu + cv.
+  const pair = sPair.get(3 * K * K), order = sOrder.get(K * K);
+  for (let r = 0; r < K; r++) {
+    for (let k = 0; k < K; k++) {
+      let su = 0, sv = 0;
+      for (let c = 0; c < twoL; c++) {
+        su += (centres[r * fourL + c]! - centres[k * fourL + c]!) ** 2;
+        sv += (centres[r * fourL + twoL + c]! - centres[k * fourL + twoL + c]!) ** 2;
+      }
+      const q = 3 * (r * K + k);
+      pair[q] = Math.sqrt(su);
+      pair[q + 1] = Math.sqrt(sv);
+      pair[q + 2] = pair[q]! + pair[q + 1]!;
+    }
+    const row = order.subarray(r * K, (r + 1) * K);
+    for (let k = 0; k < K; k++) row[k] = k;
+    row.sort((a, b) => pair[3 * (r * K + a) + 2]! - pair[3 * (r * K + b) + 2]! || a - b);
+  }
+  let ref = 0;
   for (let j = 0, o = 0; j < count; j++, o += twoL) {
-    let best = -1, bestD = tau;
     const nx = xn2[j]!, ny = yn2[j]!;
-    for (let k = 0, q = 0; k < K; k++, q += fourL) {
+    // Bound on the rounding of a computed block distance (|d̃² − d²| ≤ ~1e-7·(‖x‖² + ‖μ‖²), float32 norms).
+    const m = Math.sqrt(1e-6 * (1 + nx + ny + maxCn));
+    const rx = Math.sqrt(nx), ry = Math.sqrt(ny);
+    let best = -1, bestD = tau;
+    let du0 = Infinity, dv0 = Infinity;
+    if (K > 0) {
+      const q = ref * fourL;
+      let dx = 0;
+      for (let c = 0; c < twoL; c++) dx += x[o + c]! * centres[q + c]!;
+      du0 = dist(nx + cn[2 * ref]! - 2 * dx);
+      let dy = 0;
+      for (let c = 0; c < twoL; c++) dy += y[o + c]! * centres[q + twoL + c]!;
+      dv0 = dist(ny + cn[2 * ref + 1]! - 2 * dy);
+      const d = du0 + dv0;
+      if (d < bestD) {
+        bestD = d;
+        best = ref;
+      }
+    }
+    const d0 = du0 + dv0;
+    const row = ref * K;
+    for (let i = 1; i < K; i++) {
+      const k = order[row + i]!;
+      const pq = 3 * (row + k);
+      if (pair[pq + 2]! - d0 - 2 * m > bestD + 2 * m) break; // no later centre can be nearer either (d0 = ∞: never)
+      // Per block: triangle inequality through r, and |‖x‖ − ‖μk‖| (prunes void, e.g. zero, embeddings).
+      const lbu = Math.max(pair[pq]! - du0, Math.abs(rx - cr[2 * k]!)) - m;
+      const lbv = Math.max(pair[pq + 1]! - dv0, Math.abs(ry - cr[2 * k + 1]!)) - m;
+      const lb = (lbu > 0 ? lbu : 0) + (lbv > 0 ? lbv : 0);
+      if (lb > bestD + 2 * m) continue;
+      (globalThis as unknown as {EV:number}).EV++;
+      const q = k * fourL;
       let dx = 0;
       for (let c = 0; c < twoL; c++) dx += x[o + c]! * centres[q + c]!;
       const du = dist(nx + cn[2 * k]! - 2 * dx);
-      if (!(du < bestD)) continue; // the u block alone is already too far: skip the v block
+      if (du > bestD || (du === bestD && k > best)) continue; // the u block alone is already too far
       let dy = 0;
       for (let c = 0; c < twoL; c++) dy += y[o + c]! * centres[q + twoL + c]!;
       const d = du + dist(ny + cn[2 * k + 1]! - 2 * dy);
-      if (d < bestD) {
+      if (d < bestD || (d === bestD && best >= 0 && k < best)) {
         bestD = d;
         best = k;
       }
     }
     assign[j] = best;
     distOut[j] = bestD;
+    if (best >= 0) ref = best;
   }
 }
 
@@ -111,56 +177,79 @@ export function noiseVariance(x: Float32Array, y: Float32Array, count: number, t
 
 const sMembers = new Scratch((n) => new Int32Array(n));
 const sSide = new Scratch((n) => new Int32Array(n));
+const sRows = new Scratch((n) => new Float64Array(n));
+const sTmp = new Scratch((n) => new Int32Array(n));
 
 /**
  * Splits multi-modal clusters (step 2). `assign` is updated in place (new centres get the next indices);
  * returns the centres (old ones with their means, then the new ones) and their count.
+ * Member lists are built once (counting sort, ascending voter index) and split in place; each tested
+ * cluster's embeddings are copied into one contiguous [m × 4L] float64 block for the 2-means.
  */
 export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL: number, assign: Int32Array, K: number, opts: SplitOptions): { centres: Float64Array; K: number } {
   const fourL = 2 * twoL;
-  const pixel = (j: number, c: number): number => (c < twoL ? x[j * twoL + c]! : y[j * twoL + c - twoL]!);
   let { means } = clusterMeans(x, y, count, twoL, assign, K);
   const noise2 = noiseVariance(x, y, count, twoL, assign, means);
+  // Member lists: cluster k's voters are members[start[k] .. start[k] + size[k]), ascending.
+  const cap = Math.max(K, Math.min(opts.maxCentres, K + count));
+  let start = new Int32Array(cap), size = new Int32Array(cap);
+  for (let j = 0; j < count; j++) if (assign[j]! >= 0) size[assign[j]!]++;
+  for (let k = 1; k < K; k++) start[k] = start[k - 1]! + size[k - 1]!;
   const members = sMembers.get(count);
+  {
+    const fill = sTmp.get(K);
+    for (let k = 0; k < K; k++) fill[k] = start[k]!;
+    for (let j = 0; j < count; j++) if (assign[j]! >= 0) members[fill[assign[j]!]!++] = j;
+  }
   const side = sSide.get(count);
   const queue: number[] = [];
   for (let k = 0; k < K; k++) queue.push(k);
+  let head = 0;
   let total = K;
   const m1 = new Float64Array(fourL), m2 = new Float64Array(fourL);
-  while (queue.length > 0 && total < opts.maxCentres) {
-    const k = queue.shift()!;
-    let m = 0;
-    for (let j = 0; j < count; j++) if (assign[j] === k) members[m++] = j;
+  while (head < queue.length && total < opts.maxCentres) {
+    const k = queue[head++]!;
+    const m = size[k]!, s0 = start[k]!;
     if (m < 2 * opts.splitMinArea || m < 2) continue;
-    // Seeds: farthest from the mean, then farthest from that one.
-    const far = (ref: (c: number) => number): [number, number] => {
-      let bj = -1, bd = 0;
-      for (let t = 0; t < m; t++) {
-        const j = members[t]!;
-        let d = 0;
-        for (let c = 0; c < fourL; c++) d += (pixel(j, c) - ref(c)) ** 2;
-        if (d > bd) {
-          bd = d;
-          bj = j;
-        }
+    const rows = sRows.get(m * fourL);
+    for (let t = 0, o = 0; t < m; t++, o += fourL) {
+      const j = members[s0 + t]!, p = j * twoL;
+      for (let c = 0; c < twoL; c++) {
+        rows[o + c] = x[p + c]!;
+        rows[o + twoL + c] = y[p + c]!;
       }
-      return [bj, bd];
-    };
-    const [s1, d1] = far((c) => means[k * fourL + c]!);
+    }
+    // Seeds: farthest from the mean, then farthest from that one.
+    let s1 = -1, d1 = 0;
+    for (let t = 0, o = 0, q = k * fourL; t < m; t++, o += fourL) {
+      let d = 0;
+      for (let c = 0; c < fourL; c++) d += (rows[o + c]! - means[q + c]!) ** 2;
+      if (d > d1) {
+        d1 = d;
+        s1 = t;
+      }
+    }
     if (s1 < 0 || d1 < 1e-8) continue;
-    const [s2] = far((c) => pixel(s1, c));
+    let s2 = -1, d2 = 0;
+    for (let t = 0, o = 0, q = s1 * fourL; t < m; t++, o += fourL) {
+      let d = 0;
+      for (let c = 0; c < fourL; c++) d += (rows[o + c]! - rows[q + c]!) ** 2;
+      if (d > d2) {
+        d2 = d;
+        s2 = t;
+      }
+    }
     for (let c = 0; c < fourL; c++) {
-      m1[c] = pixel(s1, c);
-      m2[c] = pixel(s2, c);
+      m1[c] = rows[s1 * fourL + c]!;
+      m2[c] = s2 < 0 ? Number.NaN : rows[s2 * fourL + c]!;
     }
     let n1 = 0, n2 = 0;
     for (let it = 0; it < 20; it++) {
       let changed = 0;
-      for (let t = 0; t < m; t++) {
-        const j = members[t]!;
+      for (let t = 0, o = 0; t < m; t++, o += fourL) {
         let e1 = 0, e2 = 0;
         for (let c = 0; c < fourL; c++) {
-          const p = pixel(j, c);
+          const p = rows[o + c]!;
           e1 += (p - m1[c]!) ** 2;
           e2 += (p - m2[c]!) ** 2;
         }
@@ -172,11 +261,11 @@ export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL
       m2.fill(0);
       n1 = 0;
       n2 = 0;
-      for (let t = 0; t < m; t++) {
-        const j = members[t]!, mm = side[t] ? m2 : m1;
+      for (let t = 0, o = 0; t < m; t++, o += fourL) {
+        const mm = side[t] ? m2 : m1;
         if (side[t]) n2++;
         else n1++;
-        for (let c = 0; c < fourL; c++) mm[c] += pixel(j, c);
+        for (let c = 0; c < fourL; c++) mm[c] += rows[o + c]!;
       }
       if (n1 === 0 || n2 === 0) break;
       for (let c = 0; c < fourL; c++) {
@@ -191,31 +280,49 @@ export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL
     for (let c = 0; c < fourL; c++) delta2 += (m1[c]! - m2[c]!) ** 2;
     const delta = Math.sqrt(delta2);
     let r2 = 0;
-    for (let t = 0; t < m; t++) {
-      const j = members[t]!, mm = side[t] ? m2 : m1;
+    for (let t = 0, o = 0; t < m; t++, o += fourL) {
+      const mm = side[t] ? m2 : m1;
       let proj = 0;
-      for (let c = 0; c < fourL; c++) proj += (pixel(j, c) - mm[c]!) * (m1[c]! - m2[c]!);
+      for (let c = 0; c < fourL; c++) proj += (rows[o + c]! - mm[c]!) * (m1[c]! - m2[c]!);
       r2 += (proj / delta) ** 2;
     }
     const sd = Math.sqrt(r2 / m);
     // Under noise alone (per-channel variance σ²), 2-means halves lie ‖μ1−μ2‖² ≈ σ²·(4L·(1/n1+1/n2) + 2.56) apart.
     const null2 = noise2 * (fourL * (1 / n1 + 1 / n2) + 2.56);
     if (!(delta >= opts.splitRatio * sd) || !(delta2 >= opts.splitRatio ** 2 * null2) || delta < 1e-4) continue;
-    // Accept: half 2 becomes a new centre.
+    // Accept: half 2 becomes a new centre; k keeps half 1 (member lists split stably in place).
     const grown = new Float64Array((total + 1) * fourL);
     grown.set(means.subarray(0, total * fourL));
     grown.set(m1, k * fourL);
     grown.set(m2, total * fourL);
     means = grown;
-    for (let t = 0; t < m; t++) if (side[t]) assign[members[t]!] = total;
+    if (total >= start.length) {
+      const ns = new Int32Array(2 * start.length), nz = new Int32Array(2 * start.length);
+      ns.set(start);
+      nz.set(size);
+      start = ns;
+      size = nz;
+    }
+    const tmp = sTmp.get(m);
+    let a = 0, b = 0;
+    for (let t = 0; t < m; t++) {
+      const j = members[s0 + t]!;
+      if (side[t]) {
+        tmp[b++] = j;
+        assign[j] = total;
+      } else members[s0 + a++] = j;
+    }
+    for (let t = 0; t < b; t++) members[s0 + a + t] = tmp[t]!;
+    size[k] = a;
+    start[total] = s0 + a;
+    size[total] = b;
     queue.push(k, total);
     total++;
   }
   // Candidates without pixels (side lobes of the vote, emptied candidates) have no mean: dropped.
-  const { sizes } = clusterMeans(x, y, count, twoL, assign, total);
   let kept = 0;
   for (let k = 0; k < total; k++) {
-    if (sizes[k] === 0) continue;
+    if (size[k] === 0) continue;
     means.copyWithin(kept * fourL, k * fourL, (k + 1) * fourL);
     kept++;
   }
