@@ -12,6 +12,7 @@ import { resolveCategories, type ComponentSpec } from './manifest.js';
 import { validateForFamily } from './registry.js';
 import { createSession } from './session.js';
 import type { FamilyAdapter, ModelSession, Tensor } from './types.js';
+import { loadWorkerModel } from './worker/worker-adapter.js';
 import './families/index.js';
 
 const log = createLogger('model:loader');
@@ -25,10 +26,19 @@ export interface LoadModelOptions {
   intraOpNumThreads?: number;
   /** Run each session once on a zero input before returning (first-run allocations off the hot path). Default true. */
   warmup?: boolean;
+  /**
+   * Run the model in a worker thread (see worker/worker-adapter.ts): preprocessing, inference and decode
+   * leave the caller's event loop. Default false (in this thread).
+   */
+  worker?: boolean;
 }
 
 /** Loads and verifies a bundle's sessions and builds its family adapter. */
 export async function loadModel(nameOrDir: string, opts: LoadModelOptions = {}): Promise<FamilyAdapter> {
+  if (opts.worker) {
+    const { worker: _inWorker, ...rest } = opts;
+    return loadWorkerModel(nameOrDir, rest);
+  }
   const dirs = modelDirs(opts.modelDirs);
   const bundle = findBundle(nameOrDir, dirs);
   return loadBundleModel(bundle, dirs, opts);
