@@ -29,6 +29,8 @@ export class App {
   private readonly formDialog = h('div', { class: 'drawer', hidden: true }, this.form.root);
   private readonly settings = h('div', { class: 'drawer', hidden: true });
   private pollTimer: number | undefined;
+  /** Cameras being or just removed: a poll answered before the DELETE finished must not bring them back. */
+  private readonly removing = new Set<string>();
 
   constructor(
     private readonly root: HTMLElement,
@@ -106,7 +108,9 @@ export class App {
   async poll(): Promise<void> {
     window.clearTimeout(this.pollTimer);
     try {
-      this.reconcile(await api.cameras());
+      const cams = await api.cameras();
+      for (const id of this.removing) if (!cams.some((c) => c.id === id)) this.removing.delete(id);
+      this.reconcile(cams);
       this.showNotice('');
       this.status.dataset.api = 'ok';
     } catch (e) {
@@ -116,7 +120,8 @@ export class App {
     this.pollTimer = window.setTimeout(() => void this.poll(), this.opts.pollMs ?? 2000);
   }
 
-  private reconcile(cams: CameraStatus[]): void {
+  private reconcile(all: CameraStatus[]): void {
+    const cams = all.filter((c) => !this.removing.has(c.id));
     this.cameras = cams;
     const ids = new Set(cams.map((c) => c.id));
     for (const [id, tile] of this.tiles) {
@@ -157,10 +162,13 @@ export class App {
   }
 
   async remove(id: string): Promise<void> {
+    this.removing.add(id);
+    this.reconcile(this.cameras);
     try {
       await api.removeCamera(id);
-      this.reconcile(this.cameras.filter((c) => c.id !== id));
     } catch (e) {
+      this.removing.delete(id);
+      void this.poll();
       this.showNotice(`remove ${id}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }

@@ -77,6 +77,7 @@ export class CameraTile {
 
   update(cam: CameraStatus): void {
     this.cam = cam;
+    this.video.setExpectedFps(cam.fpsProcessed);
     this.render();
   }
 

@@ -81,6 +81,7 @@ export class DetailView {
 
   update(cam: CameraStatus): void {
     this.cam = cam;
+    this.video.setExpectedFps(cam.fpsProcessed);
     this.renderStats();
   }
 

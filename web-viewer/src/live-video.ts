@@ -39,6 +39,7 @@ export class LiveVideo {
   private lastProgressAt = 0;
   private lastTickAt = 0;
   private readonly failures: string[] = [];
+  private expectedFps = 0;
 
   constructor(
     private readonly socket: LiveSocket,
@@ -68,8 +69,18 @@ export class LiveVideo {
   /** Switches the server-side render mode, renegotiating when the transport cannot switch in place. */
   setView(view: ViewMode): void {
     this.opts.view = view;
-    if (this.player?.setView(view)) return;
+    // Back to a mode WebRTC can play while a fallback plays only because of the mode: renegotiate WebRTC.
+    const webrtcAgain = this.opts.preferred === 'webrtc' && this.player?.transport !== 'webrtc' && (view === 'overlay' || WHEP_SUPPORTS_VIEW);
+    if (!webrtcAgain && this.player?.setView(view)) return;
     this.restart('connecting', '');
+  }
+
+  /**
+   * The camera's processed rate (from its status): a slow camera (a CPU model at 1 fps) must not look stalled,
+   * so the stall and restart thresholds stretch to 3 and 10 frame intervals when those are longer.
+   */
+  setExpectedFps(fps: number | undefined): void {
+    this.expectedFps = fps && fps > 0 ? fps : 0;
   }
 
   /** Starts over with `preferred` first. */
@@ -139,8 +150,11 @@ export class LiveVideo {
       if (this.state === 'stalled') this.set('playing', '');
     } else {
       const idleMs = now - this.lastProgressAt;
-      if (idleMs >= (this.opts.restartAfterMs ?? 10000)) this.scheduleRestart(`no frames for ${Math.round(idleMs / 1000)} s`);
-      else if (idleMs >= (this.opts.stallAfterMs ?? 3000)) this.set('stalled', `no frames for ${Math.round(idleMs / 1000)} s`);
+      const frameMs = this.expectedFps > 0 ? 1000 / this.expectedFps : 0;
+      const stallMs = Math.max(this.opts.stallAfterMs ?? 3000, 3 * frameMs);
+      const restartMs = Math.max(this.opts.restartAfterMs ?? 10000, 10 * frameMs);
+      if (idleMs >= restartMs) this.scheduleRestart(`no frames for ${Math.round(idleMs / 1000)} s`);
+      else if (idleMs >= stallMs) this.set('stalled', `no frames for ${Math.round(idleMs / 1000)} s`);
     }
     this.onChange?.();
   }
