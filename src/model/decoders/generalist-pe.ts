@@ -22,7 +22,7 @@
 import { ConfigError } from '../../core/errors.js';
 import type { Segment } from '../../core/types.js';
 import { buildSegments, type SegmentInfo } from '../segments.js';
-import { assignNearest, clusterMeans, splitModes } from './pe-refine.js';
+import { assignNearest, clusterMeans, createSplitCache, splitModes } from './pe-refine.js';
 import { binPalette, denseBlockVotes, gatherBlock, histogramPeaks, voteHistogram, windowedHistogram } from './pe-vote.js';
 import { argmaxChannels, expNeg, Scratch } from './semantic.js';
 import { checkClasses, checkHead, checkParam, type DecodedPanoptic, type DecoderClasses } from './types.js';
@@ -205,9 +205,10 @@ function decodeThings(
   if (params.mode === 'refined') {
     // Rounds: voters void in stage 1 may join a split-off candidate and form a new mixture.
     const maxCentres = 4 * K + 64;
+    const cache = createSplitCache(T);
     for (let round = 0; round < 3; round++) {
       const before = K;
-      ({ centres, K } = splitModes(x, y, T, twoL, assign, K, { splitRatio: params.splitRatio, splitMinArea: params.splitMinArea, maxCentres }));
+      ({ centres, K } = splitModes(x, y, T, twoL, assign, K, { splitRatio: params.splitRatio, splitMinArea: params.splitMinArea, maxCentres }, cache));
       assignNearest(x, xn, y, yn, T, twoL, centres, K, params.assignTau, assign, dist);
       if (K <= before && round > 0) break;
     }

@@ -175,6 +175,47 @@ export function noiseVariance(x: Float32Array, y: Float32Array, count: number, t
   return sorted[n >> 1]! / (fourL * (1 - 2 / (9 * fourL)) ** 3);
 }
 
+/**
+ * Memo of rejected split tests across rounds: a cluster whose member set is unchanged gives the same 2-means
+ * (seeds, iterations and sums depend only on the ordered set), so only the acceptance test against the
+ * round's noise estimate is re-evaluated. Create one per decode with {@link createSplitCache}.
+ */
+export interface SplitCache {
+  /** Per voter: the last tested set that contained it (−1: none). */
+  lastEntry: Int32Array;
+  /** Per tested set: size, and the 2-means statistics (n1, n2, δ², residual sd; NaN n1 = never splits). */
+  entries: number[];
+}
+
+export function createSplitCache(count: number): SplitCache {
+  return { lastEntry: new Int32Array(count).fill(-1), entries: [] };
+}
+
+/** Whether the ordered member set equals a memoised one; returns its entry offset or −1. */
+function cachedEntry(cache: SplitCache, members: Int32Array, s0: number, m: number): number {
+  const e = cache.lastEntry[members[s0]!]!;
+  if (e < 0 || cache.entries[e] !== m) return -1;
+  for (let t = 1; t < m; t++) if (cache.lastEntry[members[s0 + t]!] !== e) return -1;
+  return e;
+}
+
+function remember(cache: SplitCache, members: Int32Array, s0: number, m: number, n1: number, n2: number, delta2: number, sd: number): void {
+  const e = cache.entries.length;
+  cache.entries.push(m, n1, n2, delta2, sd);
+  for (let t = 0; t < m; t++) cache.lastEntry[members[s0 + t]!] = e;
+}
+
+/**
+ * The split test: sub-means ≥ splitRatio × the residual sd along their line apart, and ≥ splitRatio × what
+ * 2-means halves of pure noise give: under noise alone (per-channel variance σ²) they lie
+ * ‖μ1−μ2‖² ≈ σ²·(4L·(1/n1+1/n2) + 2.56) apart.
+ */
+function acceptSplit(n1: number, n2: number, delta2: number, sd: number, noise2: number, fourL: number, opts: SplitOptions): boolean {
+  const delta = Math.sqrt(delta2);
+  const null2 = noise2 * (fourL * (1 / n1 + 1 / n2) + 2.56);
+  return delta >= opts.splitRatio * sd && delta2 >= opts.splitRatio ** 2 * null2 && !(delta < 1e-4);
+}
+
 const sMembers = new Scratch((n) => new Int32Array(n));
 const sSide = new Scratch((n) => new Int32Array(n));
 const sRows = new Scratch((n) => new Float64Array(n));
@@ -186,7 +227,9 @@ const sTmp = new Scratch((n) => new Int32Array(n));
  * Member lists are built once (counting sort, ascending voter index) and split in place; each tested
  * cluster's embeddings are copied into one contiguous [m × 4L] float64 block for the 2-means.
  */
-export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL: number, assign: Int32Array, K: number, opts: SplitOptions): { centres: Float64Array; K: number } {
+export function splitModes(
+  x: Float32Array, y: Float32Array, count: number, twoL: number, assign: Int32Array, K: number, opts: SplitOptions, cache?: SplitCache,
+): { centres: Float64Array; K: number } {
   const fourL = 2 * twoL;
   let { means } = clusterMeans(x, y, count, twoL, assign, K);
   const noise2 = noiseVariance(x, y, count, twoL, assign, means);
@@ -211,6 +254,12 @@ export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL
     const k = queue[head++]!;
     const m = size[k]!, s0 = start[k]!;
     if (m < 2 * opts.splitMinArea || m < 2) continue;
+    const e = cache ? cachedEntry(cache, members, s0, m) : -1;
+    if (e >= 0) {
+      // Same set as a rejected test before: re-test only against this round's noise estimate.
+      const [c1, c2, cd2, csd] = [cache!.entries[e + 1]!, cache!.entries[e + 2]!, cache!.entries[e + 3]!, cache!.entries[e + 4]!];
+      if (c1 !== c1 || !acceptSplit(c1, c2, cd2, csd, noise2, fourL, opts)) continue;
+    }
     const rows = sRows.get(m * fourL);
     for (let t = 0, o = 0; t < m; t++, o += fourL) {
       const j = members[s0 + t]!, p = j * twoL;
@@ -229,7 +278,10 @@ export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL
         s1 = t;
       }
     }
-    if (s1 < 0 || d1 < 1e-8) continue;
+    if (s1 < 0 || d1 < 1e-8) {
+      if (cache) remember(cache, members, s0, m, Number.NaN, 0, 0, 0);
+      continue;
+    }
     let s2 = -1, d2 = 0;
     for (let t = 0, o = 0, q = s1 * fourL; t < m; t++, o += fourL) {
       let d = 0;
@@ -274,7 +326,10 @@ export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL
       }
       if (changed === 0) break;
     }
-    if (n1 < opts.splitMinArea || n2 < opts.splitMinArea || n1 === 0 || n2 === 0) continue;
+    if (n1 < opts.splitMinArea || n2 < opts.splitMinArea || n1 === 0 || n2 === 0) {
+      if (cache) remember(cache, members, s0, m, Number.NaN, 0, 0, 0);
+      continue;
+    }
     // Separation along the line joining the sub-means vs the residual spread along it.
     let delta2 = 0;
     for (let c = 0; c < fourL; c++) delta2 += (m1[c]! - m2[c]!) ** 2;
@@ -287,9 +342,10 @@ export function splitModes(x: Float32Array, y: Float32Array, count: number, twoL
       r2 += (proj / delta) ** 2;
     }
     const sd = Math.sqrt(r2 / m);
-    // Under noise alone (per-channel variance σ²), 2-means halves lie ‖μ1−μ2‖² ≈ σ²·(4L·(1/n1+1/n2) + 2.56) apart.
-    const null2 = noise2 * (fourL * (1 / n1 + 1 / n2) + 2.56);
-    if (!(delta >= opts.splitRatio * sd) || !(delta2 >= opts.splitRatio ** 2 * null2) || delta < 1e-4) continue;
+    if (!acceptSplit(n1, n2, delta2, sd, noise2, fourL, opts)) {
+      if (cache) remember(cache, members, s0, m, n1, n2, delta2, sd);
+      continue;
+    }
     // Accept: half 2 becomes a new centre; k keeps half 1 (member lists split stably in place).
     const grown = new Float64Array((total + 1) * fourL);
     grown.set(means.subarray(0, total * fourL));

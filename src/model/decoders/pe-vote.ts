@@ -128,7 +128,19 @@ export function windowedHistogram(
     const a0 = Math.max(0, Math.min(bins - span, Math.round((u + 1) * half) - 1 - window));
     const b0 = Math.max(0, Math.min(bins - span, Math.round((v + 1) * half) - 1 - window));
     const na = Math.min(span, bins), nb = na;
-    for (let i = 0; i < na; i++) {
+    if (twoL === 8) {
+      // L = 4 (the default) unrolled: the voter's blocks stay in registers; same sums in the same order.
+      const x0 = x[o]!, x1 = x[o + 1]!, x2 = x[o + 2]!, x3 = x[o + 3]!, x4 = x[o + 4]!, x5 = x[o + 5]!, x6 = x[o + 6]!, x7 = x[o + 7]!;
+      const y0 = y[o]!, y1 = y[o + 1]!, y2 = y[o + 2]!, y3 = y[o + 3]!, y4 = y[o + 4]!, y5 = y[o + 5]!, y6 = y[o + 6]!, y7 = y[o + 7]!;
+      const nx = xn2[j]!, ny = yn2[j]!;
+      for (let i = 0; i < na; i++) {
+        const q = (a0 + i) * 8, r = (b0 + i) * 8;
+        const dx = 0 + x0 * pal[q]! + x1 * pal[q + 1]! + x2 * pal[q + 2]! + x3 * pal[q + 3]! + x4 * pal[q + 4]! + x5 * pal[q + 5]! + x6 * pal[q + 6]! + x7 * pal[q + 7]!;
+        const dy = 0 + y0 * pal[r]! + y1 * pal[r + 1]! + y2 * pal[r + 2]! + y3 * pal[r + 3]! + y4 * pal[r + 4]! + y5 * pal[r + 5]! + y6 * pal[r + 6]! + y7 * pal[r + 7]!;
+        wx[i] = expNeg(dist(nx, harmonics, dx) * invT);
+        wy[i] = expNeg(dist(ny, harmonics, dy) * invT);
+      }
+    } else for (let i = 0; i < na; i++) {
       const q = (a0 + i) * twoL, r = (b0 + i) * twoL;
       let dx = 0, dy = 0;
       for (let c = 0; c < twoL; c++) {

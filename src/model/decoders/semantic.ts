@@ -3,20 +3,87 @@
 /**
  * Per-pixel argmax over `channels` planes of `logits` ([C, P], channel-major). Ties go to the lowest
  * channel (like torch.argmax on CPU). Writes labels into `labels` and the max logit into `maxOut`.
- * Channel-major loop: sequential reads, no per-pixel allocation.
+ * Pixel-blocked: 8 neighbouring pixels keep their running max/argmax in registers while the channel loop
+ * reads one 32-byte run per plane (the 8 runs of the next block share those cache lines), so the label
+ * and max arrays are written once instead of read and written per channel. No per-pixel allocation.
  */
 export function argmaxChannels(logits: Float32Array, channels: number, pixels: number, labels: Int32Array, maxOut: Float32Array): void {
-  maxOut.set(logits.subarray(0, pixels));
-  labels.fill(0, 0, pixels);
-  for (let c = 1; c < channels; c++) {
-    const base = c * pixels;
-    for (let i = 0; i < pixels; i++) {
-      const v = logits[base + i]!;
-      if (v > maxOut[i]!) {
-        maxOut[i] = v;
-        labels[i] = c;
+  const P = pixels, C = channels;
+  let i = 0;
+  for (; i + 8 <= P; i += 8) {
+    let m0 = logits[i]!, m1 = logits[i + 1]!, m2 = logits[i + 2]!, m3 = logits[i + 3]!;
+    let m4 = logits[i + 4]!, m5 = logits[i + 5]!, m6 = logits[i + 6]!, m7 = logits[i + 7]!;
+    let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0;
+    for (let c = 1, b = P + i; c < C; c++, b += P) {
+      let v = logits[b]!;
+      if (v > m0) {
+        m0 = v;
+        l0 = c;
+      }
+      v = logits[b + 1]!;
+      if (v > m1) {
+        m1 = v;
+        l1 = c;
+      }
+      v = logits[b + 2]!;
+      if (v > m2) {
+        m2 = v;
+        l2 = c;
+      }
+      v = logits[b + 3]!;
+      if (v > m3) {
+        m3 = v;
+        l3 = c;
+      }
+      v = logits[b + 4]!;
+      if (v > m4) {
+        m4 = v;
+        l4 = c;
+      }
+      v = logits[b + 5]!;
+      if (v > m5) {
+        m5 = v;
+        l5 = c;
+      }
+      v = logits[b + 6]!;
+      if (v > m6) {
+        m6 = v;
+        l6 = c;
+      }
+      v = logits[b + 7]!;
+      if (v > m7) {
+        m7 = v;
+        l7 = c;
       }
     }
+    maxOut[i] = m0;
+    maxOut[i + 1] = m1;
+    maxOut[i + 2] = m2;
+    maxOut[i + 3] = m3;
+    maxOut[i + 4] = m4;
+    maxOut[i + 5] = m5;
+    maxOut[i + 6] = m6;
+    maxOut[i + 7] = m7;
+    labels[i] = l0;
+    labels[i + 1] = l1;
+    labels[i + 2] = l2;
+    labels[i + 3] = l3;
+    labels[i + 4] = l4;
+    labels[i + 5] = l5;
+    labels[i + 6] = l6;
+    labels[i + 7] = l7;
+  }
+  for (; i < P; i++) {
+    let m = logits[i]!, l = 0;
+    for (let c = 1; c < C; c++) {
+      const v = logits[c * P + i]!;
+      if (v > m) {
+        m = v;
+        l = c;
+      }
+    }
+    maxOut[i] = m;
+    labels[i] = l;
   }
 }
 
