@@ -121,20 +121,43 @@ export function decodePanopticDeepLab(
     cxArr[k] = centres[k]! % width;
   }
 
-  // Step 4: grouping of thing pixels (only when there is at least one centre).
+  // Step 4: grouping of thing pixels (only when there is at least one centre). Centres are visited
+  // outwards from the pixel's row in order of their row (byRow), stopping in a direction once
+  // (Δy)² alone exceeds the best squared distance; ties → lower centre index, as a full scan gives.
   const thing = sThing.get(P);
   const inst = sSeg.get(P); // centre index per listed thing pixel
   let T = 0;
   const off = heads.offsets;
+  const byRow = Array.from({ length: K }, (_, k) => k).sort((a, b) => cyArr[a]! - cyArr[b]! || a - b);
+  const rowY = Float64Array.from(byRow, (k) => cyArr[k]!);
   for (let i = 0; i < P; i++) {
     if (!classes.isThing[labels[i]!] || K === 0) continue;
     const py = Math.floor(i / width) + off[i]! * sy;
     const px = (i % width) + off[P + i]! * sx;
     let best = 0, bestD = Infinity;
-    for (let k = 0; k < K; k++) {
+    // First sorted centre with row ≥ py (binary search), then walk down and up.
+    let lo = 0, hi = K;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (rowY[mid]! < py) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let s = lo; s < K; s++) {
+      const k = byRow[s]!;
       const ddy = cyArr[k]! - py, ddx = cxArr[k]! - px;
+      if (ddy * ddy > bestD) break;
       const d = ddy * ddy + ddx * ddx;
-      if (d < bestD) {
+      if (d < bestD || (d === bestD && k < best)) {
+        bestD = d;
+        best = k;
+      }
+    }
+    for (let s = lo - 1; s >= 0; s--) {
+      const k = byRow[s]!;
+      const ddy = cyArr[k]! - py, ddx = cxArr[k]! - px;
+      if (ddy * ddy > bestD) break;
+      const d = ddy * ddy + ddx * ddx;
+      if (d < bestD || (d === bestD && k < best)) {
         bestD = d;
         best = k;
       }
