@@ -11,6 +11,7 @@ import { parseSourceUrl } from '../ingest/url.js';
 import { listBundles, modelDirs } from '../model/bundle.js';
 import { loadModel } from '../model/loader.js';
 import type { FamilyAdapter } from '../model/types.js';
+import { WorkerAdapter } from '../model/worker/worker-adapter.js';
 import { openFrameSource } from '../streams/camera-source.js';
 import { Pipeline } from '../streams/pipeline.js';
 import { createStages } from '../streams/stages.js';
@@ -53,9 +54,12 @@ export class PanopticApp {
       modelDirs: config.modelDirs,
       ...(config.executionProviders ? { executionProviders: config.executionProviders } : {}),
       ...(opts.intraOpNumThreads ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+      worker: config.modelWorker,
     }).then(
       (a) => {
         adapter = a;
+        // A model worker that dies takes the model with it: /readyz says so (frames are dropped with its error).
+        if (a instanceof WorkerAdapter) a.on('died', (err) => (modelError = `model worker died: ${err.message}`));
         log.info('model loaded', { model: config.model, family: a.family, providers: a.executionProviders });
         return a;
       },
@@ -107,7 +111,7 @@ export class PanopticApp {
         return out;
       },
       readiness: () =>
-        adapter ? { ready: true } : { ready: false, reason: modelError ? `model failed to load: ${modelError}` : `loading model ${config.model}` },
+        adapter && !modelError ? { ready: true } : { ready: false, reason: modelError ? (adapter ? modelError : `model failed to load: ${modelError}`) : `loading model ${config.model}` },
       validateCameraUrl: (url, field) => {
         parseSourceUrl(url, field);
       },

@@ -51,6 +51,11 @@ export const ServerConfigSchema = z.strictObject({
   modelDirs: z.array(z.string().min(1)).default([]),
   /** Execution provider preference, e.g. ["cuda","cpu"] (default: the runtime's list). */
   executionProviders: z.array(z.string().min(1)).optional(),
+  /**
+   * Run the model (preprocess, inference, decode) in a worker thread so the event loop keeps serving
+   * ingest, WebSocket, MJPEG and WHEP while a frame is decoded (default true; false = in the main thread).
+   */
+  modelWorker: z.boolean().default(true),
   /** Sample data directory (contains video/…); the demo loops its sample video as a live camera. */
   samples: z.string().min(1).optional(),
   cameras: z.array(CameraConfigSchema).default([]),
