@@ -30,6 +30,8 @@ export interface AppOptions {
   awaitModel?: boolean;
   /** Intra-op threads of the model sessions (default: onnxruntime's choice). */
   intraOpNumThreads?: number;
+  /** Directory of the built web viewer served at `/` (default `<package root>/web-viewer/dist`). */
+  viewerDist?: string;
 }
 
 export class PanopticApp {
@@ -116,7 +118,7 @@ export class PanopticApp {
         parseSourceUrl(url, field);
       },
     };
-    const server = new PanopticServer(ctx);
+    const server = new PanopticServer(ctx, { viewerDist: opts.viewerDist });
     let addr: { port: number; url: string };
     try {
       addr = await server.listen();

@@ -13,11 +13,18 @@ import type { ServerContext } from './context.js';
 import { MjpegTransport } from './mjpeg.js';
 import { sendError, sendJson } from './respond.js';
 import { Router } from './router.js';
+import { defaultViewerDist, StaticViewer } from './static-viewer.js';
 import { VIEWER_PAGE } from './viewer-page.js';
 import { WhepTransport } from './whep.js';
 import { WsTransport } from './ws.js';
 
 const log = createLogger('server:http');
+let warnedNoViewer = false;
+
+export interface PanopticServerOptions {
+  /** Directory of the built web viewer served at `/` (default `<package root>/web-viewer/dist`). */
+  viewerDist?: string;
+}
 
 export class PanopticServer extends Closeable {
   private readonly http: Server;
@@ -26,9 +33,20 @@ export class PanopticServer extends Closeable {
   readonly mjpeg: MjpegTransport;
   readonly whep: WhepTransport;
   private readonly sockets = new Set<Socket>();
+  /** The built viewer, or undefined when web-viewer/dist is missing (then `/` is the minimal VIEWER_PAGE). */
+  readonly viewer: StaticViewer | undefined;
 
-  constructor(readonly ctx: ServerContext) {
+  constructor(
+    readonly ctx: ServerContext,
+    opts: PanopticServerOptions = {},
+  ) {
     super();
+    const dist = opts.viewerDist ?? defaultViewerDist();
+    this.viewer = StaticViewer.open(dist);
+    if (!this.viewer && !warnedNoViewer) {
+      warnedNoViewer = true;
+      log.warn('web viewer not built: serving the minimal page at /; run `npm run build` (or `npm run build -w web-viewer`) to build it', { dist });
+    }
     this.ws = new WsTransport(ctx, { maxBufferedBytes: ctx.config.outputs.wsMaxBufferedKiB * 1024, heartbeatMs: ctx.config.outputs.wsPingIntervalMs });
     this.mjpeg = new MjpegTransport(ctx);
     this.whep = new WhepTransport(ctx);
@@ -42,10 +60,6 @@ export class PanopticServer extends Closeable {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
       res.end(ctx.metrics.registry.render());
     }, { auth: 'streams' });
-    this.router.add('GET', '/', ({ res }) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-      res.end(VIEWER_PAGE);
-    });
     this.http = createServer((req, res) => void this.handle(req, res));
     this.http.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -85,6 +99,7 @@ export class PanopticServer extends Closeable {
       }
       const m = this.router.match(method, url.pathname);
       if (m.kind === 'none') {
+        if ((method === 'GET' || method === 'HEAD') && this.serveViewer(req, res, url)) return;
         sendJson(res, 404, { error: { code: 'ERR_NOT_FOUND', message: `no route for ${method} ${url.pathname}` } });
         return;
       }
@@ -102,6 +117,16 @@ export class PanopticServer extends Closeable {
       log.debug('request failed', { url: req.url, error: err instanceof Error ? err.message : String(err) });
       sendError(res, err);
     }
+  }
+
+  /** The built viewer's files (or the minimal page at `/` without a build); false when `url` is none of them. */
+  private serveViewer(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (url.pathname.startsWith('/api/') || url.pathname === '/api') return false;
+    if (this.viewer) return this.viewer.serve(req, res, req.url ?? '/');
+    if (url.pathname !== '/') return false;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+    res.end(VIEWER_PAGE);
+    return true;
   }
 
   /** Starts listening; resolves with the bound address and the viewer URL. */
