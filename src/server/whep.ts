@@ -1,10 +1,11 @@
 /**
- * WebRTC egress with WHEP signalling (draft-ietf-wish-whep): `POST /whep/:cameraId` with an SDP
- * offer → `201 Created`, the SDP answer and `Location: /whep/:cameraId/:sessionId`; `DELETE` on that
+ * WebRTC egress with WHEP signalling (draft-ietf-wish-whep): `POST /whep/:cameraId[?view=MODE]` with an
+ * SDP offer → `201 Created`, the SDP answer and `Location: /whep/:cameraId/:sessionId`; `DELETE` on that
  * resource ends the session. Each peer gets an `RTCVideoSource` (@roamhq/wrtc) fed the camera's
- * annotated frames as I420. The answer is sent after ICE gathering completes, so it carries host
- * candidates and works on loopback/LAN without STUN (no trickle ICE). Peers close when their
- * camera is removed, on DELETE, on ICE failure, and on server close.
+ * annotated frames in the session's render mode (`view`, default `outputs.mode`) as I420. The answer
+ * is sent once ICE gathering is done (see `gathering()`), so it carries host candidates and works on
+ * loopback/LAN without STUN (no trickle ICE). Peers close when their camera is removed, on DELETE, on
+ * ICE failure, and on server close.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,7 +14,8 @@ import { createRequire } from 'node:module';
 import type { Subscription } from 'rxjs';
 import { createLogger } from '../core/logger.js';
 import { errorMessage } from '../core/errors.js';
-import type { ProcessedFrame } from '../streams/camera-pipeline.js';
+import type { ProcessedFrame, RenderMode } from '../streams/camera-pipeline.js';
+import { parseView } from './api.js';
 import type { ServerContext } from './context.js';
 import { HttpError, readText } from './respond.js';
 import type { Router } from './router.js';
@@ -31,11 +33,17 @@ function wrtc(): Wrtc {
 export interface WhepOptions {
   /** Longest wait for ICE gathering before answering with what was gathered, in ms (default 5000). */
   iceGatheringTimeoutMs?: number;
+  /**
+   * Gathering counts as done when at least one host candidate exists and no new candidate appeared for
+   * this long, in ms (default 250) — @roamhq/wrtc does not always report `complete` promptly.
+   */
+  iceQuietMs?: number;
 }
 
 interface Session {
   id: string;
   cameraId: string;
+  view: RenderMode | undefined;
   pc: PeerConnection;
   track: { stop(): void };
   sub?: Subscription;
@@ -68,10 +76,11 @@ export class WhepTransport {
     }, { auth: 'streams' });
   }
 
-  private async offer(cameraId: string, c: { req: IncomingMessage; res: ServerResponse }): Promise<void> {
+  private async offer(cameraId: string, c: { req: IncomingMessage; res: ServerResponse; url: URL }): Promise<void> {
     if (!this.ctx.config.outputs.whep) throw new HttpError(404, 'ERR_WHEP_DISABLED', 'WHEP is disabled (outputs.whep: false)');
     const pipe = this.ctx.pipeline.get(cameraId);
     if (!pipe) throw new HttpError(404, 'ERR_CAMERA_NOT_FOUND', `camera ${JSON.stringify(cameraId)} not found`, { field: 'cameraId' });
+    const view = parseView(c.url);
     const type = c.req.headers['content-type'] ?? '';
     if (!type.startsWith('application/sdp')) throw new HttpError(415, 'ERR_VALIDATION', `content-type must be application/sdp, got ${JSON.stringify(type)}`, { field: 'content-type' });
     const sdp = await readText(c.req);
@@ -81,7 +90,9 @@ export class WhepTransport {
     const pc = new w.RTCPeerConnection({ iceServers: [] });
     const source = new w.nonstandard.RTCVideoSource();
     const track = source.createTrack();
-    const session: Session = { id: randomUUID(), cameraId, pc, track, framesSent: 0 };
+    const session: Session = { id: randomUUID(), cameraId, view, pc, track, framesSent: 0 };
+    const startedAt = performance.now();
+    const gathering = this.gathering(pc);
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
       // addTrack after the offer reuses the offer's recvonly video transceiver; the stream gives the
@@ -89,8 +100,10 @@ export class WhepTransport {
       pc.addTrack(track, new w.MediaStream([track]));
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      await this.gathered(pc);
+      const why = await gathering.done;
+      log.debug('ICE gathering done', { camera: cameraId, reason: why, ms: Math.round(performance.now() - startedAt) });
     } catch (err) {
+      gathering.stop();
       track.stop();
       pc.close();
       throw new HttpError(400, 'ERR_SDP', `cannot negotiate: ${errorMessage(err)}`, { field: 'body' });
@@ -98,7 +111,7 @@ export class WhepTransport {
     this.sessions.set(session.id, session);
     const feed = (p: ProcessedFrame): void => {
       try {
-        const f = p.i420();
+        const f = p.i420(session.view);
         source.onFrame({ width: f.width, height: f.height, data: f.data as Uint8Array });
         session.framesSent++;
       } catch (err) {
@@ -113,24 +126,51 @@ export class WhepTransport {
     const location = `/whep/${encodeURIComponent(cameraId)}/${session.id}`;
     c.res.writeHead(201, { 'content-type': 'application/sdp', location, 'cache-control': 'no-store' });
     c.res.end(pc.localDescription?.sdp ?? '');
-    log.info('WHEP session started', { camera: cameraId, session: session.id });
+    log.info('WHEP session started', { camera: cameraId, session: session.id, view: view ?? 'default' });
   }
 
-  private gathered(pc: PeerConnection): Promise<void> {
-    if (pc.iceGatheringState === 'complete') return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.opts.iceGatheringTimeoutMs ?? 5000);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      pc.onicegatheringstatechange = () => {
-        if (pc.iceGatheringState === 'complete') done();
-      };
-      pc.onicecandidate = (e) => {
-        if (!e.candidate) done();
+  /**
+   * Watches ICE gathering from before `setLocalDescription` (so no event is missed). `done` resolves with
+   * the reason as soon as the state is `complete`, the end-of-candidates (null) event arrives, or at least
+   * one host candidate exists and none appeared for `iceQuietMs`; at the latest after
+   * `iceGatheringTimeoutMs` with whatever was gathered.
+   */
+  private gathering(pc: PeerConnection): { done: Promise<string>; stop(): void } {
+    const quietMs = this.opts.iceQuietMs ?? 250;
+    let finish: (why: string) => void = () => undefined;
+    let lastCount = 0;
+    let lastChangeAt = performance.now();
+    const hostCandidates = (): number => (pc.localDescription?.sdp.match(/^a=candidate:.* typ host/gm) ?? []).length;
+    const poll = setInterval(() => {
+      if (pc.iceGatheringState === 'complete') return finish('complete');
+      const n = hostCandidates();
+      const now = performance.now();
+      if (n !== lastCount) {
+        lastCount = n;
+        lastChangeAt = now;
+      } else if (n > 0 && now - lastChangeAt >= quietMs) finish(`quiet ${quietMs} ms after ${n} host candidate(s)`);
+    }, 50);
+    const cap = setTimeout(() => finish('timeout'), this.opts.iceGatheringTimeoutMs ?? 5000);
+    const stop = (): void => {
+      clearInterval(poll);
+      clearTimeout(cap);
+      pc.onicegatheringstatechange = null;
+      pc.onicecandidate = null;
+    };
+    const done = new Promise<string>((resolve) => {
+      finish = (why) => {
+        stop();
+        resolve(why);
       };
     });
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'complete') finish('complete');
+    };
+    pc.onicecandidate = (e) => {
+      if (!e.candidate) finish('end-of-candidates');
+      else lastChangeAt = performance.now();
+    };
+    return { done, stop };
   }
 
   private end(s: Session, why: string): void {
@@ -142,10 +182,10 @@ export class WhepTransport {
   }
 
   /** Open sessions (tests, status). */
-  sessionsOf(cameraId?: string): { id: string; cameraId: string; framesSent: number; connectionState: string }[] {
+  sessionsOf(cameraId?: string): { id: string; cameraId: string; view: RenderMode | undefined; framesSent: number; connectionState: string }[] {
     return [...this.sessions.values()]
       .filter((s) => cameraId === undefined || s.cameraId === cameraId)
-      .map((s) => ({ id: s.id, cameraId: s.cameraId, framesSent: s.framesSent, connectionState: s.pc.connectionState }));
+      .map((s) => ({ id: s.id, cameraId: s.cameraId, view: s.view, framesSent: s.framesSent, connectionState: s.pc.connectionState }));
   }
 
   subscriberCounts(): Map<string, number> {

@@ -69,7 +69,7 @@ export interface PipelineStages {
 export class ProcessedFrame {
   private readonly images = new Map<RenderMode | undefined, RgbImage>();
   private readonly jpegs = new Map<RenderMode | undefined, Promise<Buffer>>();
-  private i420Img?: I420Image;
+  private readonly i420s = new Map<RenderMode | undefined, I420Image>();
   private readonly messages = new Map<boolean, string>();
 
   constructor(
@@ -96,8 +96,11 @@ export class ProcessedFrame {
     }
     return p;
   }
-  i420(): I420Image {
-    return (this.i420Img ??= this.stages.toI420(this.annotated()));
+  /** The annotated image in `mode` as I420 (undefined = the configured default), converted once per mode. */
+  i420(mode?: RenderMode): I420Image {
+    let img = this.i420s.get(mode);
+    if (!img) this.i420s.set(mode, (img = this.stages.toI420(this.annotated(mode))));
+    return img;
   }
   /** The segment message as JSON text (cached per `masks` choice). */
   messageJson(masks: boolean): string {

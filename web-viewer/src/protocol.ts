@@ -10,11 +10,12 @@ export type ViewMode = 'overlay' | 'raw' | 'depth' | 'side-by-side';
 export const VIEW_MODES: readonly ViewMode[] = ['overlay', 'raw', 'depth', 'side-by-side'];
 
 /**
- * Whether `POST /whep/:id?view=MODE` selects the render mode of a WebRTC session. The server's WHEP
- * egress sends its default mode (`outputs.mode`) only, so other modes play over WebSocket JPEG (or MJPEG),
- * which take `view` per subscription.
+ * Whether `POST /whep/:id?view=MODE` selects the render mode of a WebRTC session. The server supports it
+ * (docs/api.md), so every mode plays over WebRTC; switching mode renegotiates a new WHEP session. With
+ * `false`, modes other than overlay would play over WebSocket JPEG (or MJPEG), which take `view` per
+ * subscription.
  */
-export const WHEP_SUPPORTS_VIEW = false;
+export const WHEP_SUPPORTS_VIEW: boolean = true;
 
 export type CameraState = 'starting' | 'streaming' | 'stalled' | 'reconnecting' | 'stopped' | 'failed' | string;
 
