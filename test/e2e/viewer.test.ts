@@ -1,6 +1,8 @@
 /**
  * The web viewer in headless Chromium against the real server (default model), fed by a real RTSP camera
- * (GStreamer on loopback, the sample video). Screenshots go to test-artifacts/e2e/.
+ * (GStreamer on loopback, the sample video). The page comes from the server's own origin (it serves
+ * web-viewer/dist at `/`; built here when missing or older than the viewer's sources). Screenshots go to
+ * test-artifacts/e2e/.
  *
  * Timing: on 2 shared cores the default model processes about 1 frame per second, so every wait below is
  * generous (tens of seconds) but bounded; each one fails with a message naming what did not happen.
@@ -13,7 +15,7 @@ import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'p
 import { artifactDir, SAMPLE_VIDEO } from '../helpers/fixtures.js';
 import { RtspTestServer } from '../helpers/rtsp.js';
 import { startTestServer, waitFor, type TestServer } from '../helpers/server.js';
-import { buildViewer, serveViewer, type ViewerSite } from './viewer-site.js';
+import { ensureViewerBuilt } from '../helpers/viewer-dist.js';
 
 const TOKEN = 'e2e-viewer-token';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -23,7 +25,7 @@ describe('web viewer (headless Chromium, real server, RTSP camera, default model
   const shots = artifactDir('e2e');
   let rtsp: RtspTestServer;
   let server: TestServer;
-  let site: ViewerSite;
+  let viewerUrl: string;
   let userDir: string;
   let ctx: BrowserContext;
   let page: Page;
@@ -43,10 +45,10 @@ describe('web viewer (headless Chromium, real server, RTSP camera, default model
 
   before(async function () {
     this.timeout(150_000);
-    await buildViewer();
+    await ensureViewerBuilt();
     rtsp = await RtspTestServer.start({ file: SAMPLE_VIDEO() });
     server = await startTestServer({ server: { token: TOKEN }, cameras: [{ id: 'lobby', name: 'Lobby', url: rtsp.url() }] });
-    site = await serveViewer(server.base);
+    viewerUrl = `${server.base}/`;
     // The page opens once the camera has processed frames (as a user would find it), so the WebRTC first-frame
     // wait measures the transport, not the model's cold start.
     await waitFor('camera lobby processing frames', () => (server.app.pipeline.get('lobby')?.stats().processed ?? 0) >= 2, 90_000, 250);
@@ -59,14 +61,13 @@ describe('web viewer (headless Chromium, real server, RTSP camera, default model
   after(async function () {
     this.timeout(60_000);
     await ctx?.close();
-    await site?.close();
     await server?.close();
     await rtsp?.stop();
     if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
   it('loads without console errors and plays the camera over WebRTC (decoded frames keep increasing)', async () => {
-    await page.goto(site.url);
+    await page.goto(viewerUrl);
     const video = page.locator('.tile[data-camera="lobby"] video[data-transport="webrtc"]');
     await video.waitFor({ state: 'attached', timeout: 60_000 });
     const frames = (): Promise<number> => video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
@@ -80,7 +81,8 @@ describe('web viewer (headless Chromium, real server, RTSP camera, default model
     expect(await page.locator('.tile[data-camera="lobby"] .badge').innerText()).to.equal('streaming');
     await page.screenshot({ path: join(shots, 'grid-webrtc.png') });
     expect(problems, 'console errors').to.deep.equal([]);
-    expect(site.servedBy).to.be.oneOf(['server', 'front']);
+    // The page is the built viewer served by the server itself (not the minimal built-in page).
+    expect(await page.locator('script[type="module"][src^="./assets/"]').count(), 'built viewer at /').to.equal(1);
   });
 
   it('lists a person with a track id and highlights the segment under the pointer', async () => {
@@ -123,24 +125,33 @@ describe('web viewer (headless Chromium, real server, RTSP camera, default model
     await page.screenshot({ path: join(shots, 'detail-hover.png') });
   });
 
-  it('switches the server-side render mode with the keyboard (d → depth over WebSocket JPEG, o → overlay)', async () => {
+  it('switches the server-side render mode with the keyboard, every mode over WebRTC (d → depth, s → side-by-side, o → overlay)', async () => {
+    const stageVideo = '.detail .stage video[data-transport="webrtc"]';
+    /** Waits until the stage plays a new WebRTC session of `mode` (a fresh WHEP session per mode) showing frames. */
+    const playing = async (mode: string, aspect: number): Promise<void> => {
+      await waitFor(`a WHEP session with view ${mode}`, () => server.app.server.whep.sessionsOf('lobby').some((s) => s.view === mode && s.framesSent > 0), 40_000, 250);
+      await page.waitForFunction(
+        ([sel, a]) => {
+          const v = document.querySelector(sel) as HTMLVideoElement | null;
+          // The video's intrinsic size follows the session's frames: side-by-side is two panels wide.
+          return !!v && v.videoHeight > 0 && Math.abs(v.videoWidth / v.videoHeight - a) < 0.2 && v.getVideoPlaybackQuality().totalVideoFrames > 0;
+        },
+        [stageVideo, aspect] as const,
+        { timeout: 40_000, polling: 250 },
+      );
+    };
     await page.keyboard.press('d');
     expect(await page.locator('.detail .modes button[data-mode="depth"]').getAttribute('aria-pressed')).to.equal('true');
-    await page.locator('.detail .stage canvas[data-transport="ws"]').waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => Number(document.querySelector('.detail .live-video')?.getAttribute('data-frames') ?? 0) > 0, undefined, { timeout: 30_000 });
+    await playing('depth', 16 / 9);
+    expect(await page.locator('.detail .stage canvas[data-transport="ws"]').count(), 'no WebSocket JPEG fallback').to.equal(0);
     await page.screenshot({ path: join(shots, 'detail-depth.png') });
     await page.keyboard.press('s');
-    await page.waitForFunction(
-      () => {
-        const c = document.querySelector('.detail .stage canvas[data-transport="ws"]') as HTMLCanvasElement | null;
-        return !!c && c.height > 0 && Math.abs(c.width / c.height - (2 * 16) / 9) < 0.2;
-      },
-      undefined,
-      { timeout: 30_000 },
-    );
+    await playing('side-by-side', (2 * 16) / 9);
     await page.screenshot({ path: join(shots, 'detail-side-by-side.png') });
     await page.keyboard.press('o');
-    await page.locator('.detail .stage video[data-transport="webrtc"]').waitFor({ timeout: 40_000 });
+    await playing('overlay', 16 / 9);
+    // Switching renegotiates: the depth and side-by-side sessions were DELETEd by the viewer.
+    await waitFor('earlier WHEP sessions ended', () => !server.app.server.whep.sessionsOf('lobby').some((s) => s.view === 'depth' || s.view === 'side-by-side'), 15_000, 250);
     await page.keyboard.press('Escape');
     await page.locator('.detail').waitFor({ state: 'detached', timeout: 5_000 });
   });
@@ -196,11 +207,11 @@ describe('web viewer (headless Chromium, real server, RTSP camera, default model
     watch(noRtc, errors);
     // A browser without WebRTC (or with it disabled by policy) has no RTCPeerConnection.
     await noRtc.addInitScript('delete window.RTCPeerConnection; delete window.webkitRTCPeerConnection;');
-    await noRtc.goto(site.url);
+    await noRtc.goto(viewerUrl);
     await noRtc.locator('.tile[data-camera="lobby"] canvas[data-transport="ws"]').waitFor({ timeout: 30_000 });
     await noRtc.waitForFunction(() => Number(document.querySelector('.tile[data-camera="lobby"] .live-video')?.getAttribute('data-frames') ?? 0) > 1, undefined, { timeout: 30_000 });
     await noRtc.screenshot({ path: join(shots, 'grid-ws-fallback.png') });
-    await noRtc.goto(`${site.url}?transport=mjpeg`);
+    await noRtc.goto(`${viewerUrl}?transport=mjpeg`);
     const img = noRtc.locator('.tile[data-camera="lobby"] img[data-transport="mjpeg"]');
     await img.waitFor({ timeout: 30_000 });
     await noRtc.waitForFunction(() => ((document.querySelector('.tile img[data-transport="mjpeg"]') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0, undefined, { timeout: 30_000 });
