@@ -138,9 +138,11 @@ describe('ingest: back-pressure (slow consumers)', function () {
     const pending = st.framesIn - st.framesDropped - (seqs.length + 1);
     expect(pending).to.be.within(0, 1);
     expect(seqs.every((q, i) => i === 0 || q > seqs[i - 1]!)).to.equal(true);
-    // ~75 frames (≈50 MB) were read; bounded means the pending slot (+ one being handed over) at most.
+    // ~75 frames (≈50 MB) were read; bounded means a constant number alive whatever was read: the
+    // pending slot, the frame the consumer took last (still in this test's scope), and at most one
+    // more delivered by ffmpeg during the GC turns above (the source keeps running meanwhile).
     expect(refs.length).to.be.above(50);
-    expect(alive, `${alive} of ${refs.length} frames still alive after GC`).to.be.at.most(2);
+    expect(alive, `${alive} of ${refs.length} frames still alive after GC`).to.be.at.most(3);
     expect(st.state).to.equal('streaming');
   });
 
